@@ -1,0 +1,14 @@
+using GoChatAi.AuthService.Extensions;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddGrpcApi();
+builder.AddAuthServices();
+
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+app.MapAuthEndpoints();
+
+app.Run();

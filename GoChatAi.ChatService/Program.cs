@@ -1,0 +1,14 @@
+using GoChatAi.ChatService.Extensions;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddGrpcApi();
+builder.AddChatServices();
+
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+app.MapChatEndpoints();
+
+app.Run();

@@ -1,0 +1,92 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>
+/// Applies a DbContext's EF Core migrations in the background at start-up, retrying until the database
+/// answers. The startup probe stays red until they are applied, so no request meets an old schema.
+/// </summary>
+/// <remarks>
+/// Migrations run at start-up in Development, or wherever <c>Database:MigrateOnStartup</c> is true.
+/// Elsewhere an operator applies the idempotent script (<c>dotnet ef migrations script --idempotent</c>)
+/// once per release, so that several replicas never race to migrate.
+/// </remarks>
+public static class DatabaseMigrationExtensions
+{
+    public static IServiceCollection AddDatabaseMigration<TContext>(this IServiceCollection services)
+        where TContext : DbContext
+    {
+        services.AddSingleton<DatabaseMigrationState<TContext>>();
+        services.AddHostedService<DatabaseMigrator<TContext>>();
+        services.AddHealthChecks().AddCheck<DatabaseMigrationHealthCheck<TContext>>(
+            $"{typeof(TContext).Name}-migrations", tags: [Extensions.StartupTag]);
+        return services;
+    }
+}
+
+internal sealed class DatabaseMigrationState<TContext> where TContext : DbContext
+{
+    private volatile bool _done;
+
+    public bool IsDone => _done;
+
+    public void MarkDone() => _done = true;
+}
+
+internal sealed class DatabaseMigrationHealthCheck<TContext>(DatabaseMigrationState<TContext> state) : IHealthCheck
+    where TContext : DbContext
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(state.IsDone ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy("Migrations pending."));
+}
+
+internal sealed partial class DatabaseMigrator<TContext>(
+    IServiceScopeFactory scopeFactory,
+    DatabaseMigrationState<TContext> state,
+    IHostEnvironment environment,
+    IConfiguration configuration,
+    TimeProvider timeProvider,
+    ILogger<DatabaseMigrator<TContext>> logger) : BackgroundService
+    where TContext : DbContext
+{
+    private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(10);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!environment.IsDevelopment() && !configuration.GetValue<bool>("Database:MigrateOnStartup"))
+        {
+            state.MarkDone();
+            return;
+        }
+
+        var delay = TimeSpan.FromMilliseconds(250);
+        for (var attempt = 1; !stoppingToken.IsCancellationRequested; attempt++)
+        {
+            try
+            {
+                await using var scope = scopeFactory.CreateAsyncScope();
+                var context = scope.ServiceProvider.GetRequiredService<TContext>();
+                await context.Database.MigrateAsync(stoppingToken);
+                state.MarkDone();
+                LogMigrated(logger, typeof(TContext).Name);
+                return;
+            }
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+            {
+                LogMigrationFailed(logger, exception, typeof(TContext).Name, attempt, delay);
+                await Task.Delay(delay, timeProvider, stoppingToken);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDelay.Ticks));
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Database migrations of {Context} are applied")]
+    private static partial void LogMigrated(ILogger logger, string context);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Migrating {Context} failed (attempt {Attempt}); retrying in {Delay}")]
+    private static partial void LogMigrationFailed(ILogger logger, Exception exception, string context, int attempt, TimeSpan delay);
+}

@@ -1,0 +1,116 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>
+/// What every GoChatAi service gets from one call: telemetry, health checks, service discovery and
+/// resilient outgoing HTTP. Each service's Program.cs calls <see cref="AddServiceDefaults"/> and
+/// <see cref="MapDefaultEndpoints"/>.
+/// </summary>
+public static class Extensions
+{
+    public const string LivenessPath = "/health/live";
+    public const string ReadinessPath = "/health/ready";
+    public const string StartupPath = "/health/startup";
+
+    /// <summary>Tag of the checks that say the process itself is alive (not its dependencies).</summary>
+    public const string LiveTag = "live";
+
+    /// <summary>Tag of the checks that must pass once before the service counts as started.</summary>
+    public const string StartupTag = "startup";
+
+    public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.ConfigureOpenTelemetry();
+        builder.AddDefaultHealthChecks();
+
+        // Rules that depend on time take it from here, so that tests can move it.
+        builder.Services.TryAddSingleton(TimeProvider.System);
+
+        builder.Services.AddServiceDiscovery();
+        builder.Services.ConfigureHttpClientDefaults(http =>
+        {
+            http.AddStandardResilienceHandler();
+            http.AddServiceDiscovery();
+        });
+
+        return builder;
+    }
+
+    public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Logging.AddOpenTelemetry(logging =>
+        {
+            logging.IncludeFormattedMessage = true;
+            logging.IncludeScopes = true;
+        });
+
+        builder.Services.AddOpenTelemetry()
+            .WithMetrics(metrics => metrics
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddMeter("Grpc.AspNetCore.Server", "Grpc.Net.Client", "GoChatAi.*"))
+            .WithTracing(tracing => tracing
+                .AddSource(builder.Environment.ApplicationName, "GoChatAi.*")
+                .AddAspNetCoreInstrumentation(options =>
+                    // Probes would drown the real traffic.
+                    options.Filter = context => !context.Request.Path.StartsWithSegments("/health"))
+                .AddGrpcClientInstrumentation()
+                .AddHttpClientInstrumentation());
+
+        // The Aspire dashboard (and any collector) is reached over OTLP when its endpoint is configured.
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            builder.Services.AddOpenTelemetry().UseOtlpExporter();
+        }
+
+        return builder;
+    }
+
+    public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.AddHealthChecks()
+            .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
+
+        // A dependency that hangs must turn the probe red, not make it time out.
+        builder.Services.PostConfigure<HealthCheckServiceOptions>(options =>
+        {
+            foreach (var registration in options.Registrations)
+            {
+                if (registration.Timeout == Timeout.InfiniteTimeSpan)
+                {
+                    registration.Timeout = TimeSpan.FromSeconds(5);
+                }
+            }
+        });
+
+        return builder;
+    }
+
+    /// <summary>
+    /// Maps the Kubernetes probes in every environment: liveness (the process answers), readiness
+    /// (every dependency answers) and startup (one-time work such as migrations is done). Their bodies
+    /// say only Healthy, Degraded or Unhealthy.
+    /// </summary>
+    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    {
+        app.MapHealthChecks(LivenessPath, new HealthCheckOptions { Predicate = r => r.Tags.Contains(LiveTag) });
+        app.MapHealthChecks(StartupPath, new HealthCheckOptions
+        {
+            Predicate = r => r.Tags.Contains(LiveTag) || r.Tags.Contains(StartupTag),
+        });
+        app.MapHealthChecks(ReadinessPath);
+
+        app.MapGrpcApiEndpoints();
+        return app;
+    }
+}

@@ -1,0 +1,70 @@
+using System.Net;
+using Aspire.Hosting.ApplicationModel;
+using GoChatAi.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace GoChatAi.Tests.EndToEnd;
+
+/// <summary>A service whose database or cache goes away turns not-ready, and ready again by itself when it returns.</summary>
+[Collection(GoChatAiAppCollection.Name)]
+public sealed class DependencyOutageTests(GoChatAiAppFixture fixture)
+{
+    [Theory]
+    [InlineData("postgres")]
+    [InlineData("garnet-or-redis")]
+    public async Task Services_turn_not_ready_while_a_dependency_is_down_and_recover_when_it_returns(string dependency)
+    {
+        var resource = dependency == "postgres" ? "postgres" : CacheServerName();
+        using var auth = fixture.CreateRestClient("authservice");
+        using var chat = fixture.CreateRestClient("chatservice");
+
+        await fixture.App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StopCommand)
+            .WaitAsync(GoChatAiAppFixture.StepTimeout);
+        try
+        {
+            await EventuallyAsync(auth, "/health/ready", HttpStatusCode.ServiceUnavailable);
+            await EventuallyAsync(chat, "/health/ready", HttpStatusCode.ServiceUnavailable);
+
+            // Liveness is about the process: Kubernetes must not restart a service because its database is down.
+            Assert.Equal(HttpStatusCode.OK, (await auth.GetAsync("/health/live")).StatusCode);
+        }
+        finally
+        {
+            await fixture.App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand)
+                .WaitAsync(GoChatAiAppFixture.StepTimeout);
+        }
+
+        await EventuallyAsync(auth, "/health/ready", HttpStatusCode.OK);
+        await EventuallyAsync(chat, "/health/ready", HttpStatusCode.OK);
+    }
+
+    private string CacheServerName() =>
+        fixture.App.Services.GetRequiredService<DistributedApplicationModel>().Resources
+            .Single(r => r.Name is "redis" or "garnet").Name;
+
+    private static async Task EventuallyAsync(HttpClient client, string path, HttpStatusCode expected)
+    {
+        using var deadline = new CancellationTokenSource(GoChatAiAppFixture.StepTimeout);
+        HttpStatusCode? last = null;
+        while (!deadline.IsCancellationRequested)
+        {
+            try
+            {
+                using var response = await client.GetAsync(path, deadline.Token);
+                last = response.StatusCode;
+                if (last == expected)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                last = null;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(250), CancellationToken.None);
+        }
+
+        Assert.Fail($"{path} answered {last?.ToString() ?? "nothing"} instead of {expected} before the deadline.");
+    }
+}

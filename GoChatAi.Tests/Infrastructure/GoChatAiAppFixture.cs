@@ -1,0 +1,89 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Grpc.Net.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace GoChatAi.Tests.Infrastructure;
+
+/// <summary>
+/// The whole system booted once per test collection through the real AppHost, in local mode: PostgreSQL from
+/// the machine's binaries, Redis (or Garnet), both services. Each run gets a fresh state folder, so no test
+/// sees another run's data.
+/// </summary>
+public sealed class GoChatAiAppFixture : IAsyncLifetime
+{
+    /// <summary>Every Aspire step gets a deadline: a wait that hangs must fail the run, not stall it.</summary>
+    public static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(3);
+
+    private readonly string _stateDirectory = Path.Combine(Path.GetTempPath(), "gochatai-tests", Guid.NewGuid().ToString("N"));
+    private readonly List<GrpcChannel> _channels = [];
+
+    public DistributedApplication App { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        // The postgres account must be able to reach the data folder, so it is not private to root.
+        Directory.CreateDirectory(_stateDirectory);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(_stateDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
+                UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        }
+
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.GoChatAi_AppHost>(
+            ["--infra", "local", $"--LocalInfrastructure:StateDirectory={_stateDirectory}"])
+            .WaitAsync(StepTimeout);
+        builder.Services.AddLogging(logging => logging
+            .SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("Aspire.Hosting.Dcp", LogLevel.Error));
+
+        App = await builder.BuildAsync().WaitAsync(StepTimeout);
+        await App.StartAsync().WaitAsync(StepTimeout);
+        await WaitUntilHealthyAsync("authservice", "chatservice");
+    }
+
+    public Task WaitUntilHealthyAsync(params string[] resources) =>
+        Task.WhenAll(resources.Select(resource =>
+            App.ResourceNotifications.WaitForResourceHealthyAsync(resource).WaitAsync(StepTimeout)));
+
+    /// <summary>A client for a service's REST endpoint (HTTP/1.1, JSON transcoding).</summary>
+    public HttpClient CreateRestClient(string service) => App.CreateHttpClient(service, "http");
+
+    /// <summary>A channel to a service's gRPC endpoint (HTTP/2 without TLS).</summary>
+    public GrpcChannel CreateGrpcChannel(string service)
+    {
+        var channel = GrpcChannel.ForAddress(App.GetEndpoint(service, "grpc"));
+        _channels.Add(channel);
+        return channel;
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var channel in _channels)
+        {
+            channel.Dispose();
+        }
+
+        if (App is not null)
+        {
+            await App.StopAsync().WaitAsync(StepTimeout);
+            await App.DisposeAsync();
+        }
+
+        try
+        {
+            Directory.Delete(_stateDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A server still flushing its last files; the folder is under the temp directory anyway.
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class GoChatAiAppCollection : ICollectionFixture<GoChatAiAppFixture>
+{
+    public const string Name = "GoChatAi app";
+}
