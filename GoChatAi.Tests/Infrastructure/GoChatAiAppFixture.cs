@@ -36,7 +36,11 @@ public sealed class GoChatAiAppFixture : IAsyncLifetime
             .WaitAsync(StepTimeout);
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
-            .AddFilter("Aspire.Hosting.Dcp", LogLevel.Error));
+            .AddFilter("Aspire.Hosting.Dcp", LogLevel.Error)
+            // The servers write their ordinary chatter to stderr, which would read as errors.
+            .AddFilter("GoChatAi.AppHost.Resources.postgres", LogLevel.None)
+            .AddFilter("GoChatAi.AppHost.Resources.garnet", LogLevel.None)
+            .AddFilter("GoChatAi.AppHost.Resources.redis", LogLevel.None));
 
         App = await builder.BuildAsync().WaitAsync(StepTimeout);
         await App.StartAsync().WaitAsync(StepTimeout);
