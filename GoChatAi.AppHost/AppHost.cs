@@ -13,8 +13,16 @@ catch (InfrastructureUnavailableException exception)
     return 1;
 }
 
+// Secrets are generated once and kept in the AppHost's user secrets; a deployment asks for them.
+var signingKeyPassword = builder.AddParameter("signing-key-password", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
+var adminEmail = builder.AddParameter("admin-email", "admin@gochatai.local", publishValueAsDefault: true);
+var adminPassword = builder.AddParameter("admin-password", new GenerateParameterDefault { MinLength = 24 }, secret: true, persist: true);
+
 var authService = builder.AddProject<Projects.GoChatAi_AuthService>("authservice")
     .WithDatabaseAndCache(infrastructure.AuthDatabase, infrastructure)
+    .WithEnvironment("Auth__SigningKeyPassword", signingKeyPassword)
+    .WithEnvironment("Auth__Admin__Email", adminEmail)
+    .WithEnvironment("Auth__Admin__Password", adminPassword)
     .WithHttpHealthCheck("/health/ready", endpointName: "http");
 
 builder.AddProject<Projects.GoChatAi_ChatService>("chatservice")

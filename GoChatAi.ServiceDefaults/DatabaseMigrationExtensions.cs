@@ -8,7 +8,7 @@ namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
 /// Applies a DbContext's EF Core migrations in the background at start-up, retrying until the database
-/// answers. The startup probe stays red until they are applied, so no request meets an old schema.
+/// answers, then runs the seeders. The startup probe stays red until both are done, so no request meets an old schema.
 /// </summary>
 /// <remarks>
 /// Migrations run at start-up in Development, or wherever <c>Database:MigrateOnStartup</c> is true.
@@ -17,6 +17,14 @@ namespace Microsoft.Extensions.Hosting;
 /// </remarks>
 public static class DatabaseMigrationExtensions
 {
+    public static IServiceCollection AddDatabaseMigration<TContext, TSeeder>(this IServiceCollection services)
+        where TContext : DbContext
+        where TSeeder : class, IDatabaseSeeder<TContext>
+    {
+        services.AddScoped<IDatabaseSeeder<TContext>, TSeeder>();
+        return services.AddDatabaseMigration<TContext>();
+    }
+
     public static IServiceCollection AddDatabaseMigration<TContext>(this IServiceCollection services)
         where TContext : DbContext
     {
@@ -26,6 +34,12 @@ public static class DatabaseMigrationExtensions
             $"{typeof(TContext).Name}-migrations", tags: [Extensions.StartupTag]);
         return services;
     }
+}
+
+/// <summary>Data a database needs before the service can serve, written once its migrations are applied.</summary>
+public interface IDatabaseSeeder<in TContext> where TContext : DbContext
+{
+    Task SeedAsync(TContext context, CancellationToken cancellationToken);
 }
 
 internal sealed class DatabaseMigrationState<TContext> where TContext : DbContext
@@ -57,12 +71,7 @@ internal sealed partial class DatabaseMigrator<TContext>(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!environment.IsDevelopment() && !configuration.GetValue<bool>("Database:MigrateOnStartup"))
-        {
-            state.MarkDone();
-            return;
-        }
-
+        var migrate = environment.IsDevelopment() || configuration.GetValue<bool>("Database:MigrateOnStartup");
         var delay = TimeSpan.FromMilliseconds(250);
         for (var attempt = 1; !stoppingToken.IsCancellationRequested; attempt++)
         {
@@ -70,9 +79,18 @@ internal sealed partial class DatabaseMigrator<TContext>(
             {
                 await using var scope = scopeFactory.CreateAsyncScope();
                 var context = scope.ServiceProvider.GetRequiredService<TContext>();
-                await context.Database.MigrateAsync(stoppingToken);
+                if (migrate)
+                {
+                    await context.Database.MigrateAsync(stoppingToken);
+                    LogMigrated(logger, typeof(TContext).Name);
+                }
+
+                foreach (var seeder in scope.ServiceProvider.GetServices<IDatabaseSeeder<TContext>>())
+                {
+                    await seeder.SeedAsync(context, stoppingToken);
+                }
+
                 state.MarkDone();
-                LogMigrated(logger, typeof(TContext).Name);
                 return;
             }
             catch (Exception exception) when (!stoppingToken.IsCancellationRequested)

@@ -35,6 +35,9 @@ public static class Extensions
         // Rules that depend on time take it from here, so that tests can move it.
         builder.Services.TryAddSingleton(TimeProvider.System);
 
+        // Failures outside gRPC (health, well-known documents) answer a bare problem, never a stack trace.
+        builder.Services.AddProblemDetails();
+
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>
         {
@@ -103,6 +106,8 @@ public static class Extensions
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
+        app.UseExceptionHandler();
+
         app.MapHealthChecks(LivenessPath, new HealthCheckOptions { Predicate = r => r.Tags.Contains(LiveTag) });
         app.MapHealthChecks(StartupPath, new HealthCheckOptions
         {

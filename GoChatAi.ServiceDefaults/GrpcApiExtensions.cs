@@ -1,4 +1,8 @@
+using GoChatAi.ServiceDefaults.Errors;
+using Google.Protobuf.Reflection;
+using Google.Rpc;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Microsoft.Extensions.Hosting;
@@ -9,12 +13,22 @@ namespace Microsoft.Extensions.Hosting;
 /// </summary>
 public static class GrpcApiExtensions
 {
+    /// <summary>The largest request either service reads: well above any valid message, far below harm.</summary>
+    public const int MaxRequestBytes = 256 * 1024;
+
     public static TBuilder AddGrpcApi<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.Services.AddGrpc(options =>
         {
             options.EnableDetailedErrors = false;
-        }).AddJsonTranscoding();
+            options.MaxReceiveMessageSize = MaxRequestBytes;
+            options.Interceptors.Add<ServiceExceptionInterceptor>();
+        }).AddJsonTranscoding(options =>
+            // Error details travel in REST bodies too: the transcoder must know their types.
+            options.TypeRegistry = TypeRegistry.FromMessages(BadRequest.Descriptor, RetryInfo.Descriptor));
+
+        // Oversized bodies are refused before they are read whole, over REST as over gRPC.
+        builder.Services.Configure<KestrelServerOptions>(options => options.Limits.MaxRequestBodySize = MaxRequestBytes);
 
         // grpc.health.v1 reports the same readiness as /health/ready: every registered check.
         builder.Services.AddGrpcHealthChecks();

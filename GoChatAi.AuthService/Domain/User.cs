@@ -15,9 +15,11 @@ public sealed class User
 
     public required string PasswordHash { get; set; }
 
-    public List<string> Roles { get; set; } = [];
+    public List<string> Roles { get; set; } = [Domain.Roles.User];
 
     public DateTimeOffset CreatedAt { get; init; }
 
     public DateTimeOffset UpdatedAt { get; set; }
+
+    public bool IsAdmin => Roles.Contains(Domain.Roles.Admin);
 }

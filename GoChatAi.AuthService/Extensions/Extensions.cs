@@ -1,21 +1,62 @@
+using GoChatAi.AuthService.Application;
+using GoChatAi.AuthService.Domain;
 using GoChatAi.AuthService.Grpc;
+using GoChatAi.AuthService.Http;
 using GoChatAi.AuthService.Infrastructure;
+using GoChatAi.AuthService.Infrastructure.Passwords;
+using GoChatAi.AuthService.Infrastructure.Tokens;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
 
 namespace GoChatAi.AuthService.Extensions;
 
 public static class Extensions
 {
-    /// <summary>The AuthService's own services: its database, the cache and its use cases.</summary>
+    /// <summary>The AuthService's own services: its database, the cache, its keys and its use cases.</summary>
     public static IHostApplicationBuilder AddAuthServices(this IHostApplicationBuilder builder)
     {
         builder.AddNpgsqlDbContext<AuthDbContext>("authdb");
-        builder.Services.AddDatabaseMigration<AuthDbContext>();
+        builder.Services.AddDatabaseMigration<AuthDbContext, AdminAccountSeeder>();
         builder.AddRedisClient("cache");
+
+        builder.Services.AddOptions<AuthOptions>()
+            .BindConfiguration(AuthOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        builder.Services.AddSingleton<CommonPasswords>();
+        builder.Services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<AuthOptions>>().Value;
+            var common = sp.GetRequiredService<CommonPasswords>();
+            return new PasswordPolicy(options.PasswordMinLength, options.PasswordMaxLength, common.Contains);
+        });
+        builder.Services.AddSingleton<PasswordHashing>();
+        builder.Services.AddSingleton<SignInThrottle>();
+        builder.Services.AddSingleton<SigningKeyStore>();
+        builder.Services.AddHostedService<SigningKeyRotation>();
+        builder.Services.AddSingleton<AccessTokenIssuer>();
+        builder.Services.AddScoped<SecurityEventLog>();
+        builder.Services.AddScoped<SessionService>();
+        builder.Services.AddScoped<AccountService>();
+
+        // The AuthService is a resource server of its own tokens too, validated against its key store directly.
+        builder.AddAccessTokenAuthentication();
+        builder.Services.AddSingleton<LocalSigningKeyConfiguration>();
+        builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .PostConfigure<LocalSigningKeyConfiguration>((jwt, keys) =>
+            {
+                jwt.Authority = null;
+                jwt.ConfigurationManager = keys;
+            });
         return builder;
     }
 
     public static WebApplication MapAuthEndpoints(this WebApplication app)
     {
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapWellKnownEndpoints();
         app.MapGrpcService<AuthGrpcService>();
         app.MapGrpcService<UserGrpcService>();
         return app;

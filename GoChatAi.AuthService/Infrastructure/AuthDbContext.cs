@@ -8,18 +8,64 @@ public sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : DbC
 {
     public DbSet<User> Users => Set<User>();
 
+    public DbSet<RefreshTokenFamily> RefreshTokenFamilies => Set<RefreshTokenFamily>();
+
+    public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
+
+    public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
+
+    public DbSet<SecurityEvent> SecurityEvents => Set<SecurityEvent>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<User>(user =>
         {
             user.ToTable("users");
             user.HasKey(u => u.Id);
-            user.Property(u => u.Email).HasMaxLength(320);
-            user.Property(u => u.NormalizedEmail).HasMaxLength(320);
+            user.Property(u => u.Email).HasMaxLength(EmailAddress.MaxLength);
+            user.Property(u => u.NormalizedEmail).HasMaxLength(EmailAddress.MaxLength);
             // One account per address, even when two sign-ups race.
             user.HasIndex(u => u.NormalizedEmail).IsUnique();
             user.Property(u => u.Name).HasMaxLength(100);
             user.Property(u => u.PasswordHash).HasMaxLength(512);
+            user.Ignore(u => u.IsAdmin);
+            // ListUsers pages in a stable order.
+            user.HasIndex(u => new { u.CreatedAt, u.Id });
+        });
+
+        modelBuilder.Entity<RefreshTokenFamily>(family =>
+        {
+            family.ToTable("refresh_token_families");
+            family.HasKey(f => f.Id);
+            family.HasIndex(f => f.UserId);
+            family.HasOne<User>().WithMany().HasForeignKey(f => f.UserId).OnDelete(DeleteBehavior.Cascade);
+            family.Property(f => f.RevokedReason).HasMaxLength(64);
+        });
+
+        modelBuilder.Entity<RefreshToken>(token =>
+        {
+            token.ToTable("refresh_tokens");
+            token.HasKey(t => t.Id);
+            token.HasIndex(t => t.TokenHash).IsUnique();
+            token.HasIndex(t => t.FamilyId);
+            token.HasOne<RefreshTokenFamily>().WithMany().HasForeignKey(t => t.FamilyId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<SigningKey>(key =>
+        {
+            key.ToTable("signing_keys");
+            key.HasKey(k => k.Id);
+            key.Property(k => k.Id).HasMaxLength(64);
+        });
+
+        modelBuilder.Entity<SecurityEvent>(securityEvent =>
+        {
+            securityEvent.ToTable("security_events");
+            securityEvent.HasKey(e => e.Id);
+            securityEvent.Property(e => e.Type).HasMaxLength(64);
+            securityEvent.Property(e => e.ClientAddress).HasMaxLength(64);
+            securityEvent.Property(e => e.Detail).HasMaxLength(256);
+            securityEvent.HasIndex(e => new { e.UserId, e.OccurredAt });
         });
     }
 }

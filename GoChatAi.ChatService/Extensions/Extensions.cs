@@ -11,11 +11,14 @@ public static class Extensions
         builder.AddNpgsqlDbContext<ChatDbContext>("chatdb");
         builder.Services.AddDatabaseMigration<ChatDbContext>();
         builder.AddRedisClient("cache");
+        builder.AddAccessTokenAuthentication();
         return builder;
     }
 
     public static WebApplication MapChatEndpoints(this WebApplication app)
     {
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapGrpcService<ChatGrpcService>();
         return app;
     }

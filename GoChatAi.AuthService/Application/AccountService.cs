@@ -1,0 +1,218 @@
+using GoChatAi.AuthService.Domain;
+using GoChatAi.AuthService.Infrastructure;
+using GoChatAi.AuthService.Infrastructure.Passwords;
+using GoChatAi.ServiceDefaults.Authentication;
+using GoChatAi.ServiceDefaults.Errors;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace GoChatAi.AuthService.Application;
+
+/// <summary>Accounts: signing up and in, and reading and managing users (a user itself, or an admin).</summary>
+public sealed class AccountService(
+    AuthDbContext db,
+    PasswordHashing passwords,
+    PasswordPolicy passwordPolicy,
+    SignInThrottle throttle,
+    SessionService sessions,
+    TokenRevocationList revocations,
+    SecurityEventLog securityEvents,
+    IOptions<AccessTokenOptions> tokenOptions,
+    TimeProvider timeProvider)
+{
+    public const int MaxNameLength = 100;
+    public const int MaxPage = 10_000;
+    public const int MaxLimit = 100;
+    public const int DefaultLimit = 20;
+    private const string WrongCredentials = "The email or password is incorrect.";
+
+    public async Task<(User User, TokenPair Tokens)> SignUpAsync(string name, string email, string password, string? clientAddress, CancellationToken cancellationToken)
+    {
+        new RequestValidation()
+            .Check("name", NameViolation(name))
+            .Check("email", EmailAddress.Validate(email))
+            .Check("password", passwordPolicy.Validate(password))
+            .ThrowIfInvalid();
+
+        var address = EmailAddress.Parse(email);
+        if (await db.Users.AnyAsync(u => u.NormalizedEmail == address.Normalized, cancellationToken))
+        {
+            throw EmailTaken();
+        }
+
+        var now = timeProvider.GetUtcNow();
+        var user = new User
+        {
+            Id = Guid.CreateVersion7(now),
+            Email = address.Display,
+            NormalizedEmail = address.Normalized,
+            Name = name.Trim(),
+            PasswordHash = await passwords.HashAsync(password, cancellationToken),
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        db.Users.Add(user);
+        securityEvents.Add(SecurityEventTypes.SignUp, user.Id, clientAddress);
+        try
+        {
+            return (user, await sessions.StartAsync(user, cancellationToken));
+        }
+        catch (DbUpdateException exception) when (exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            // Two sign-ups with one address raced: the unique index let one through.
+            throw EmailTaken();
+        }
+    }
+
+    /// <summary>
+    /// Signs in. An unknown email and a wrong password get the same answer at the same cost (a hash is verified
+    /// either way); a throttled account or address is refused whatever the password.
+    /// </summary>
+    public async Task<(User User, TokenPair Tokens)> SignInAsync(string email, string password, string clientAddress, CancellationToken cancellationToken)
+    {
+        new RequestValidation()
+            .Check("email", email.Trim().Length == 0 ? "is required" : RequestValidation.TextViolation(email, EmailAddress.MaxLength))
+            .Check("password", password.Length == 0 ? "is required" : password.Length > 1024 ? "is too long" : null)
+            .ThrowIfInvalid();
+
+        var normalized = EmailAddress.Validate(email) is null ? EmailAddress.Parse(email).Normalized : email.Trim().ToLowerInvariant();
+        if (await throttle.RetryAfterAsync(normalized, clientAddress) is { } wait)
+        {
+            await securityEvents.RecordAsync(SecurityEventTypes.SignInThrottled, null, clientAddress, cancellationToken);
+            throw ServiceException.ResourceExhausted(
+                $"Too many failed sign-ins; try again in {Math.Ceiling(wait.TotalSeconds)} seconds.", wait);
+        }
+
+        var user = await db.Users.SingleOrDefaultAsync(u => u.NormalizedEmail == normalized, cancellationToken);
+        var (matches, needsRehash) = user is null
+            ? await VerifyNothingAsync(password, cancellationToken)
+            : await passwords.VerifyAsync(user.PasswordHash, password, cancellationToken);
+        if (user is null || !matches)
+        {
+            await throttle.RecordFailureAsync(normalized, clientAddress);
+            await securityEvents.RecordAsync(SecurityEventTypes.SignInFailed, user?.Id, clientAddress, cancellationToken);
+            throw ServiceException.Unauthenticated(WrongCredentials);
+        }
+
+        if (needsRehash)
+        {
+            // Hashes made at a lower cost are upgraded while the password is at hand.
+            user.PasswordHash = await passwords.HashAsync(password, cancellationToken);
+        }
+
+        await throttle.RecordSuccessAsync(normalized);
+        securityEvents.Add(SecurityEventTypes.SignInSucceeded, user.Id, clientAddress);
+        return (user, await sessions.StartAsync(user, cancellationToken));
+    }
+
+    public async Task<(IReadOnlyList<User> Users, int TotalCount, int Page, int Limit)> ListAsync(Caller caller, int? page, int? limit, CancellationToken cancellationToken)
+    {
+        if (!caller.IsAdmin)
+        {
+            throw ServiceException.PermissionDenied("Only an administrator may list users.");
+        }
+
+        new RequestValidation()
+            .Require(page is null or (>= 1 and <= MaxPage), "page", $"must be between 1 and {MaxPage}")
+            .Require(limit is null or (>= 1 and <= MaxLimit), "limit", $"must be between 1 and {MaxLimit}")
+            .ThrowIfInvalid();
+
+        var (p, l) = (page ?? 1, limit ?? DefaultLimit);
+        var total = await db.Users.CountAsync(cancellationToken);
+        var users = await db.Users.AsNoTracking()
+            .OrderBy(u => u.CreatedAt).ThenBy(u => u.Id)
+            .Skip((p - 1) * l).Take(l)
+            .ToListAsync(cancellationToken);
+        return (users, total, p, l);
+    }
+
+    public async Task<User> GetAsync(Caller caller, string id, CancellationToken cancellationToken)
+    {
+        var userId = AuthorizeAccess(caller, id);
+        return await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == userId, cancellationToken)
+            ?? throw ServiceException.NotFound("The user");
+    }
+
+    /// <summary>Renames a user and/or changes its password; a new password ends every other session of the user.</summary>
+    public async Task<User> UpdateAsync(Caller caller, string id, string? name, string? currentPassword, string? newPassword, string? clientAddress, CancellationToken cancellationToken)
+    {
+        var userId = AuthorizeAccess(caller, id);
+        var check = new RequestValidation();
+        if (name is not null)
+        {
+            check.Check("name", NameViolation(name));
+        }
+
+        if (newPassword is not null)
+        {
+            check.Check("new_password", passwordPolicy.Validate(newPassword));
+            check.Require(!string.IsNullOrEmpty(currentPassword), "current_password", "is required to change the password");
+        }
+
+        check.ThrowIfInvalid();
+
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, cancellationToken)
+            ?? throw ServiceException.NotFound("The user");
+        if (name is not null)
+        {
+            user.Name = name.Trim();
+        }
+
+        if (newPassword is not null)
+        {
+            var (matches, _) = await passwords.VerifyAsync(user.PasswordHash, currentPassword!, cancellationToken);
+            if (!matches)
+            {
+                throw ServiceException.InvalidArgument("current_password", "is incorrect");
+            }
+
+            user.PasswordHash = await passwords.HashAsync(newPassword, cancellationToken);
+            await sessions.RevokeSessionsAsync(user.Id, except: caller.UserId == user.Id ? caller.SessionId : null,
+                SecurityEventTypes.PasswordChanged, cancellationToken);
+            securityEvents.Add(SecurityEventTypes.PasswordChanged, user.Id, clientAddress);
+        }
+
+        user.UpdatedAt = timeProvider.GetUtcNow();
+        await db.SaveChangesAsync(cancellationToken);
+        return user;
+    }
+
+    /// <summary>Deletes a user with its sessions, and revokes every token it holds.</summary>
+    public async Task DeleteAsync(Caller caller, string id, string? clientAddress, CancellationToken cancellationToken)
+    {
+        var userId = AuthorizeAccess(caller, id);
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, cancellationToken)
+            ?? throw ServiceException.NotFound("The user");
+
+        await revocations.RevokeUserAsync(user.Id.ToString(), tokenOptions.Value.Lifetime);
+        db.Users.Remove(user);
+        securityEvents.Add(SecurityEventTypes.UserDeleted, user.Id, clientAddress, caller.UserId == user.Id ? "by self" : $"by admin {caller.UserId}");
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>A user may act on itself only; an admin on anyone. Another user's id is refused whether or not it exists.</summary>
+    private static Guid AuthorizeAccess(Caller caller, string id)
+    {
+        if (!Guid.TryParse(id, out var userId))
+        {
+            throw ServiceException.InvalidArgument("id", "must be a user id (a UUID)");
+        }
+
+        return userId == caller.UserId || caller.IsAdmin
+            ? userId
+            : throw ServiceException.PermissionDenied("You may only read and change your own account.");
+    }
+
+    private async Task<(bool Matches, bool NeedsRehash)> VerifyNothingAsync(string password, CancellationToken cancellationToken)
+    {
+        await passwords.VerifyNothingAsync(password, cancellationToken);
+        return (false, false);
+    }
+
+    private static string? NameViolation(string name) =>
+        name.Trim().Length == 0 ? "is required" : RequestValidation.TextViolation(name.Trim(), MaxNameLength);
+
+    private static ServiceException EmailTaken() =>
+        new(ErrorKind.AlreadyExists, "An account with this email already exists.");
+}

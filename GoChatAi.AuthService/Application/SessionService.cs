@@ -1,0 +1,189 @@
+using System.Security.Cryptography;
+using System.Text;
+using GoChatAi.AuthService.Domain;
+using GoChatAi.AuthService.Infrastructure;
+using GoChatAi.AuthService.Infrastructure.Tokens;
+using GoChatAi.ServiceDefaults.Authentication;
+using GoChatAi.ServiceDefaults.Errors;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace GoChatAi.AuthService.Application;
+
+/// <summary>A fresh access token and the refresh token that gets the next one.</summary>
+public sealed record TokenPair(IssuedAccessToken Access, string RefreshToken, DateTimeOffset RefreshTokenExpiresAt);
+
+/// <summary>Who is calling, as their access token says.</summary>
+public sealed record Caller(Guid UserId, bool IsAdmin, Guid? SessionId, string TokenId, DateTimeOffset TokenExpiresAt);
+
+/// <summary>
+/// Sessions and their tokens: starting one, rotating its refresh token (with replay detection, RFC 9700), ending
+/// it, revoking tokens (RFC 7009) and introspecting them.
+/// </summary>
+public sealed class SessionService(
+    AuthDbContext db,
+    AccessTokenIssuer accessTokens,
+    TokenRevocationList revocations,
+    SecurityEventLog securityEvents,
+    IOptions<AuthOptions> options,
+    IOptions<AccessTokenOptions> tokenOptions,
+    TimeProvider timeProvider)
+{
+    private const string InvalidRefreshToken = "The refresh token is invalid, expired or revoked.";
+
+    private AuthOptions Settings => options.Value;
+
+    /// <summary>Starts a session for <paramref name="user"/> and saves every pending change with it.</summary>
+    public async Task<TokenPair> StartAsync(User user, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        var family = new RefreshTokenFamily
+        {
+            Id = Guid.CreateVersion7(now),
+            UserId = user.Id,
+            CreatedAt = now,
+            AbsoluteExpiresAt = now + Settings.SessionAbsoluteLifetime,
+        };
+        db.RefreshTokenFamilies.Add(family);
+        var (refreshToken, refreshExpiresAt) = AddRefreshToken(family, now);
+        await db.SaveChangesAsync(cancellationToken);
+
+        return new TokenPair(await accessTokens.IssueAsync(user, family.Id, cancellationToken), refreshToken, refreshExpiresAt);
+    }
+
+    /// <summary>
+    /// Exchanges a refresh token for a new pair. Each token works once: of two concurrent uses exactly one wins, and
+    /// a token used again later is a replay, which revokes its whole session.
+    /// </summary>
+    public async Task<TokenPair> RefreshAsync(string refreshToken, string? clientAddress, CancellationToken cancellationToken)
+    {
+        var hash = Hash(refreshToken);
+        var stored = await db.RefreshTokens.AsNoTracking().SingleOrDefaultAsync(t => t.TokenHash == hash, cancellationToken);
+        var family = stored is null ? null : await db.RefreshTokenFamilies.SingleOrDefaultAsync(f => f.Id == stored.FamilyId, cancellationToken);
+        var now = timeProvider.GetUtcNow();
+        if (stored is null || family is null || !family.IsActive(now) || stored.ExpiresAt <= now)
+        {
+            throw ServiceException.Unauthenticated(InvalidRefreshToken);
+        }
+
+        // The conditional update is the arbiter between concurrent refreshes: one row, one winner.
+        var won = await db.RefreshTokens
+            .Where(t => t.Id == stored.Id && t.UsedAt == null)
+            .ExecuteUpdateAsync(t => t.SetProperty(x => x.UsedAt, now), cancellationToken) == 1;
+        if (!won)
+        {
+            var usedAt = await db.RefreshTokens.Where(t => t.Id == stored.Id).Select(t => t.UsedAt).SingleAsync(cancellationToken);
+            if (usedAt is { } first && now - first <= Settings.RefreshRaceWindow)
+            {
+                // Two refreshes racing (two tabs): the loser gets nothing, and the session lives on.
+                throw ServiceException.Unauthenticated(InvalidRefreshToken);
+            }
+
+            await RevokeFamilyAsync(family, SecurityEventTypes.RefreshTokenReused);
+            securityEvents.Add(SecurityEventTypes.RefreshTokenReused, family.UserId, clientAddress, $"session {family.Id}");
+            await db.SaveChangesAsync(cancellationToken);
+            throw ServiceException.Unauthenticated(InvalidRefreshToken);
+        }
+
+        var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == family.UserId, cancellationToken)
+            ?? throw ServiceException.Unauthenticated(InvalidRefreshToken);
+        var (next, nextExpiresAt) = AddRefreshToken(family, now);
+        await db.SaveChangesAsync(cancellationToken);
+        return new TokenPair(await accessTokens.IssueAsync(user, family.Id, cancellationToken), next, nextExpiresAt);
+    }
+
+    /// <summary>Ends the caller's session (or every session of the caller), revoking its access token at once.</summary>
+    public async Task SignOutAsync(Caller caller, string? refreshToken, bool allSessions, string? clientAddress, CancellationToken cancellationToken)
+    {
+        await revocations.RevokeTokenAsync(caller.TokenId, caller.TokenExpiresAt);
+
+        var refreshHash = refreshToken is { Length: > 0 } ? Hash(refreshToken) : null;
+        var families = allSessions
+            ? await db.RefreshTokenFamilies.Where(f => f.UserId == caller.UserId && f.RevokedAt == null).ToListAsync(cancellationToken)
+            : await db.RefreshTokenFamilies.Where(f => f.UserId == caller.UserId && f.RevokedAt == null &&
+                (f.Id == caller.SessionId || (refreshHash != null && db.RefreshTokens.Any(t => t.FamilyId == f.Id && t.TokenHash == refreshHash))))
+                .ToListAsync(cancellationToken);
+        foreach (var family in families)
+        {
+            await RevokeFamilyAsync(family, SecurityEventTypes.SignedOut);
+        }
+
+        if (allSessions)
+        {
+            await revocations.RevokeUserAsync(caller.UserId.ToString(), tokenOptions.Value.Lifetime);
+        }
+
+        securityEvents.Add(SecurityEventTypes.SignedOut, caller.UserId, clientAddress, allSessions ? "all sessions" : null);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>Revokes an access or refresh token (RFC 7009): an unknown or already revoked token is not an error.</summary>
+    public async Task RevokeAsync(string token, bool hintRefreshToken, string? clientAddress, CancellationToken cancellationToken)
+    {
+        if (!hintRefreshToken && await accessTokens.ReadSignedAsync(token, cancellationToken) is { } access)
+        {
+            await revocations.RevokeTokenAsync(access.TokenId, access.ExpiresAt);
+            await securityEvents.RecordAsync(SecurityEventTypes.TokenRevoked, access.UserId, clientAddress, cancellationToken, "access token");
+            return;
+        }
+
+        var hash = Hash(token);
+        var family = await db.RefreshTokenFamilies
+            .Where(f => f.RevokedAt == null && db.RefreshTokens.Any(t => t.FamilyId == f.Id && t.TokenHash == hash))
+            .SingleOrDefaultAsync(cancellationToken);
+        if (family is not null)
+        {
+            await RevokeFamilyAsync(family, SecurityEventTypes.TokenRevoked);
+            securityEvents.Add(SecurityEventTypes.TokenRevoked, family.UserId, clientAddress, "refresh token");
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        else if (hintRefreshToken && await accessTokens.ReadSignedAsync(token, cancellationToken) is { } hinted)
+        {
+            // The hint is only a hint (RFC 7009 §2.1).
+            await revocations.RevokeTokenAsync(hinted.TokenId, hinted.ExpiresAt);
+        }
+    }
+
+    /// <summary>What a valid access token says; null for anything else (invalid, expired, revoked, foreign).</summary>
+    public Task<AccessTokenInfo?> IntrospectAsync(string token, CancellationToken cancellationToken) =>
+        accessTokens.ReadAsync(token, cancellationToken);
+
+    /// <summary>Ends sessions of <paramref name="userId"/>: all of them, or all but <paramref name="except"/>.</summary>
+    public async Task RevokeSessionsAsync(Guid userId, Guid? except, string reason, CancellationToken cancellationToken)
+    {
+        var families = await db.RefreshTokenFamilies
+            .Where(f => f.UserId == userId && f.RevokedAt == null && f.Id != except)
+            .ToListAsync(cancellationToken);
+        foreach (var family in families)
+        {
+            await RevokeFamilyAsync(family, reason);
+        }
+    }
+
+    private async Task RevokeFamilyAsync(RefreshTokenFamily family, string reason)
+    {
+        family.RevokedAt = timeProvider.GetUtcNow();
+        family.RevokedReason = reason;
+        await revocations.RevokeSessionAsync(family.Id.ToString(), tokenOptions.Value.Lifetime);
+    }
+
+    private (string Token, DateTimeOffset ExpiresAt) AddRefreshToken(RefreshTokenFamily family, DateTimeOffset now)
+    {
+        // 256 random bits; only the hash is stored.
+        var token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var expiresAt = Min(now + Settings.RefreshTokenLifetime, family.AbsoluteExpiresAt);
+        db.RefreshTokens.Add(new RefreshToken
+        {
+            Id = Guid.CreateVersion7(now),
+            FamilyId = family.Id,
+            TokenHash = Hash(token),
+            CreatedAt = now,
+            ExpiresAt = expiresAt,
+        });
+        return (token, expiresAt);
+    }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+
+    private static byte[] Hash(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
+}

@@ -1,0 +1,25 @@
+using System.Security.Claims;
+using GoChatAi.AuthService.Application;
+using GoChatAi.AuthService.Domain;
+using GoChatAi.ServiceDefaults.Authentication;
+using Grpc.Core;
+
+namespace GoChatAi.AuthService.Grpc;
+
+/// <summary>Who is calling and from where, read from the authenticated call.</summary>
+internal static class CallerContext
+{
+    public static Caller GetCaller(this ServerCallContext context)
+    {
+        var principal = context.GetHttpContext().User;
+        return new Caller(
+            principal.GetUserId(),
+            principal.FindAll(AccessTokenClaims.Role).Any(c => c.Value == Roles.Admin),
+            Guid.TryParse(principal.FindFirstValue(AccessTokenClaims.SessionId), out var sid) ? sid : null,
+            principal.FindFirstValue(AccessTokenClaims.TokenId) ?? "",
+            long.TryParse(principal.FindFirstValue(AccessTokenClaims.Expires), out var exp) ? DateTimeOffset.FromUnixTimeSeconds(exp) : DateTimeOffset.MaxValue);
+    }
+
+    public static string GetClientAddress(this ServerCallContext context) =>
+        context.GetHttpContext().Connection.RemoteIpAddress?.ToString() ?? "unknown";
+}

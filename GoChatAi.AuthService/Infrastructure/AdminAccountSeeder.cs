@@ -1,0 +1,62 @@
+using GoChatAi.AuthService.Application;
+using GoChatAi.AuthService.Domain;
+using GoChatAi.AuthService.Infrastructure.Passwords;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace GoChatAi.AuthService.Infrastructure;
+
+/// <summary>
+/// The first administrator, from configuration (an AppHost secret parameter): created when no account has its
+/// email, promoted to admin when one does. Never a password written in code.
+/// </summary>
+public sealed partial class AdminAccountSeeder(
+    PasswordHashing passwords,
+    PasswordPolicy passwordPolicy,
+    IOptions<AuthOptions> options,
+    TimeProvider timeProvider,
+    ILogger<AdminAccountSeeder> logger) : IDatabaseSeeder<AuthDbContext>
+{
+    public async Task SeedAsync(AuthDbContext db, CancellationToken cancellationToken)
+    {
+        var admin = options.Value.Admin;
+        if (string.IsNullOrWhiteSpace(admin.Email) || string.IsNullOrEmpty(admin.Password))
+        {
+            return;
+        }
+
+        if (EmailAddress.Validate(admin.Email) is not null || passwordPolicy.Validate(admin.Password) is not null)
+        {
+            throw new OptionsValidationException(AuthOptions.SectionName, typeof(AuthOptions),
+                ["Auth:Admin:Email must be an email address and Auth:Admin:Password must satisfy the password policy."]);
+        }
+
+        var address = EmailAddress.Parse(admin.Email);
+        var user = await db.Users.SingleOrDefaultAsync(u => u.NormalizedEmail == address.Normalized, cancellationToken);
+        if (user is null)
+        {
+            var now = timeProvider.GetUtcNow();
+            db.Users.Add(new User
+            {
+                Id = Guid.CreateVersion7(now),
+                Email = address.Display,
+                NormalizedEmail = address.Normalized,
+                Name = admin.Name,
+                PasswordHash = await passwords.HashAsync(admin.Password, cancellationToken),
+                Roles = [Roles.User, Roles.Admin],
+                CreatedAt = now,
+                UpdatedAt = now,
+            });
+            LogAdminCreated(logger);
+        }
+        else if (!user.IsAdmin)
+        {
+            user.Roles = [.. user.Roles, Roles.Admin];
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The configured administrator account was created")]
+    private static partial void LogAdminCreated(ILogger logger);
+}

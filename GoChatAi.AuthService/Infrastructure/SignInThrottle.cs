@@ -1,0 +1,106 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using GoChatAi.AuthService.Application;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace GoChatAi.AuthService.Infrastructure;
+
+/// <summary>
+/// Counts failed sign-ins per account and per client address in Redis, so that every replica sees them; past a
+/// threshold every attempt (the right password too) is refused until the window ends.
+/// </summary>
+/// <remarks>
+/// When Redis is down, counting goes on in this process's memory: an attacker is still limited (per replica) and
+/// nobody is locked out for an outage.
+/// </remarks>
+public sealed partial class SignInThrottle(
+    IConnectionMultiplexer redis,
+    IOptions<AuthOptions> options,
+    TimeProvider timeProvider,
+    ILogger<SignInThrottle> logger)
+{
+    // INCR and set the window's expiry on the first failure, atomically.
+    private const string CountFailureScript = """
+        local n = redis.call('INCR', KEYS[1])
+        if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+        return n
+        """;
+
+    private readonly ConcurrentDictionary<string, (int Count, DateTimeOffset Until)> _fallback = new();
+
+    private SignInThrottleOptions Settings => options.Value.Throttle;
+
+    /// <summary>How long the caller must wait, or null when it may try.</summary>
+    public async Task<TimeSpan?> RetryAfterAsync(string normalizedEmail, string clientAddress)
+    {
+        var (account, client) = (AccountKey(normalizedEmail), ClientKey(clientAddress));
+        try
+        {
+            var database = redis.GetDatabase();
+            var counts = await database.StringGetAsync([account, client]);
+            var accountWait = (int)counts[0] >= Settings.MaxFailuresPerAccount ? await database.KeyTimeToLiveAsync(account) : null;
+            var clientWait = (int)counts[1] >= Settings.MaxFailuresPerClient ? await database.KeyTimeToLiveAsync(client) : null;
+            return Longest(accountWait, clientWait);
+        }
+        catch (RedisException exception)
+        {
+            LogFallback(logger, exception);
+            return Longest(FallbackWait(account, Settings.MaxFailuresPerAccount), FallbackWait(client, Settings.MaxFailuresPerClient));
+        }
+    }
+
+    public async Task RecordFailureAsync(string normalizedEmail, string clientAddress)
+    {
+        var window = (long)Settings.Window.TotalMilliseconds;
+        foreach (var key in new[] { AccountKey(normalizedEmail), ClientKey(clientAddress) })
+        {
+            try
+            {
+                await redis.GetDatabase().ScriptEvaluateAsync(CountFailureScript, [key], [window]);
+            }
+            catch (RedisException exception)
+            {
+                LogFallback(logger, exception);
+                var now = timeProvider.GetUtcNow();
+                _fallback.AddOrUpdate(key, _ => (1, now + Settings.Window),
+                    (_, entry) => entry.Until <= now ? (1, now + Settings.Window) : (entry.Count + 1, entry.Until));
+            }
+        }
+    }
+
+    /// <summary>A successful sign-in clears its account's count (not its client's: one good password must not launder an address).</summary>
+    public async Task RecordSuccessAsync(string normalizedEmail)
+    {
+        var key = AccountKey(normalizedEmail);
+        _fallback.TryRemove(key, out _);
+        try
+        {
+            await redis.GetDatabase().KeyDeleteAsync(key);
+        }
+        catch (RedisException exception)
+        {
+            LogFallback(logger, exception);
+        }
+    }
+
+    private TimeSpan? FallbackWait(string key, int max)
+    {
+        var now = timeProvider.GetUtcNow();
+        return _fallback.TryGetValue(key, out var entry) && entry.Until > now && entry.Count >= max ? entry.Until - now : null;
+    }
+
+    private static TimeSpan? Longest(TimeSpan? a, TimeSpan? b) =>
+        a is null ? b : b is null ? a : a > b ? a : b;
+
+    // Keys carry a hash, not the address itself: Redis is not where personal data should sit in clear.
+    private static string AccountKey(string normalizedEmail) => "auth:throttle:account:" + Hash(normalizedEmail);
+
+    private static string ClientKey(string clientAddress) => "auth:throttle:client:" + Hash(clientAddress);
+
+    private static string Hash(string value) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(value)), 0, 16);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis is unavailable; counting failed sign-ins in memory")]
+    private static partial void LogFallback(ILogger logger, Exception exception);
+}

@@ -1,0 +1,119 @@
+namespace GoChatAi.DevModel.Journal;
+
+/// <summary>
+/// The last requests the stand-in served, oldest first, for tests to assert on (<c>GET /_devmodel/requests</c>):
+/// above all, that a cancelled generation really closed the HTTP connection to the model.
+/// </summary>
+internal sealed class RequestJournal(int capacity, TimeProvider time)
+{
+    private readonly Lock _lock = new();
+    private readonly LinkedList<JournalEntry> _entries = new();
+    private long _sequence;
+
+    /// <summary>Records a request as in progress at once, so a test sees a generation while it runs.</summary>
+    public JournalRecorder Begin(string method, string path)
+    {
+        var entry = new JournalEntry
+        {
+            Sequence = Interlocked.Increment(ref _sequence),
+            StartedAt = time.GetUtcNow(),
+            Method = method,
+            Path = path,
+        };
+        lock (_lock)
+        {
+            _entries.AddLast(entry);
+            while (_entries.Count > capacity)
+                _entries.RemoveFirst();
+        }
+
+        return new JournalRecorder(this, entry);
+    }
+
+    public IReadOnlyList<JournalEntry> Snapshot(string? key)
+    {
+        lock (_lock)
+        {
+            return _entries
+                .Where(entry => key is null || string.Equals(entry.Key, key, StringComparison.Ordinal))
+                .ToList();
+        }
+    }
+
+    public void Clear()
+    {
+        lock (_lock)
+            _entries.Clear();
+    }
+
+    // Entries are immutable: an update swaps the node's value, so a snapshot being serialised never tears.
+    internal void Replace(JournalEntry updated)
+    {
+        lock (_lock)
+        {
+            for (var node = _entries.Last; node is not null; node = node.Previous)
+            {
+                if (node.Value.Sequence == updated.Sequence)
+                {
+                    node.Value = updated;
+                    return;
+                }
+
+                if (node.Value.Sequence < updated.Sequence)
+                    return;
+            }
+        }
+    }
+
+    internal DateTimeOffset Now() => time.GetUtcNow();
+}
+
+/// <summary>One request's line in the journal, updated as the request goes on.</summary>
+internal sealed class JournalRecorder(RequestJournal journal, JournalEntry entry)
+{
+    private JournalEntry _entry = entry;
+
+    public JournalEntry Entry => _entry;
+
+    public void Update(Func<JournalEntry, JournalEntry> change)
+    {
+        _entry = change(_entry);
+        journal.Replace(_entry);
+    }
+
+    public void Complete(int? status, bool clientAborted) => Update(entry => entry with
+    {
+        EndedAt = journal.Now(),
+        Status = status,
+        InProgress = false,
+        ClientAborted = clientAborted && !entry.ServerCut,
+    });
+}
+
+/// <summary>What the journal shows of one request (camelCase JSON).</summary>
+internal sealed record JournalEntry
+{
+    public long Sequence { get; init; }
+    public DateTimeOffset StartedAt { get; init; }
+    public DateTimeOffset? EndedAt { get; init; }
+    public string Method { get; init; } = "";
+    public string Path { get; init; } = "";
+    public string? Model { get; init; }
+    public string? Key { get; init; }
+    public bool Stream { get; init; }
+    public bool IncludeUsage { get; init; }
+    public string? Faults { get; init; }
+    public int? Status { get; init; }
+    public bool InProgress { get; init; } = true;
+
+    /// <summary>The client closed the connection (or reset the stream) before the stand-in had finished.</summary>
+    public bool ClientAborted { get; init; }
+
+    /// <summary>The stand-in itself aborted the connection (<c>cut=N</c>).</summary>
+    public bool ServerCut { get; init; }
+
+    public int ContentDeltas { get; init; }
+    public string? FinishReason { get; init; }
+    public int? PromptTokens { get; init; }
+    public int? CompletionTokens { get; init; }
+}

@@ -1,0 +1,130 @@
+using System.Security.Claims;
+using GoChatAi.ServiceDefaults.Authentication;
+using GoChatAi.ServiceDefaults.Errors;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>
+/// How every GoChatAi service accepts access tokens: JWTs validated locally (ES256 only, <c>typ: at+jwt</c>,
+/// issuer, audience, lifetime with at most 30 s of skew) against the AuthService's JWKS, found through service
+/// discovery, and refused once revoked (the Redis revocation list).
+/// </summary>
+public static partial class AccessTokenAuthenticationExtensions
+{
+    public static TBuilder AddAccessTokenAuthentication<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.AddOptions<AccessTokenOptions>()
+            .BindConfiguration(AccessTokenOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.TryAddSingleton<TokenRevocationList>();
+
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<IOptions<AccessTokenOptions>, IHttpClientFactory>((jwt, tokenOptions, httpClients) =>
+            {
+                var tokens = tokenOptions.Value;
+                jwt.MapInboundClaims = false;
+                jwt.Authority = tokens.Authority ?? tokens.Issuer;
+                jwt.Audience = tokens.Audience;
+                // Inside the cluster the AuthService is reached by name over plain HTTP; TLS is the mesh's job there.
+                jwt.RequireHttpsMetadata = jwt.Authority.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
+                jwt.Backchannel = httpClients.CreateClient("jwks");
+                // An unknown kid triggers a JWKS refresh, but never more than one per interval.
+                jwt.RefreshInterval = TimeSpan.FromSeconds(30);
+                jwt.TokenValidationParameters = CreateValidationParameters(tokens);
+                jwt.Events = new JwtBearerEvents
+                {
+                    OnTokenValidated = RejectRevokedTokensAsync,
+                    OnChallenge = WriteUnauthenticatedBodyAsync,
+                };
+            });
+        builder.Services.AddAuthorization();
+        return builder;
+    }
+
+    public static TokenValidationParameters CreateValidationParameters(AccessTokenOptions tokens) => new()
+    {
+        ValidIssuer = tokens.Issuer,
+        ValidAudience = tokens.Audience,
+        ValidAlgorithms = [AccessTokenClaims.Algorithm],
+        ValidTypes = [AccessTokenClaims.TokenType],
+        RequireExpirationTime = true,
+        RequireSignedTokens = true,
+        RequireAudience = true,
+        ValidateIssuerSigningKey = true,
+        TryAllIssuerSigningKeys = false,
+        ClockSkew = tokens.ClockSkew,
+        NameClaimType = AccessTokenClaims.Subject,
+        RoleClaimType = AccessTokenClaims.Role,
+    };
+
+    /// <summary>The caller's user id (the token's <c>sub</c>).</summary>
+    public static Guid GetUserId(this ClaimsPrincipal principal) =>
+        Guid.TryParse(principal.FindFirstValue(AccessTokenClaims.Subject), out var id)
+            ? id
+            : throw ServiceException.Unauthenticated();
+
+    private static async Task RejectRevokedTokensAsync(TokenValidatedContext context)
+    {
+        var principal = context.Principal!;
+        var tokenId = principal.FindFirstValue(AccessTokenClaims.TokenId);
+        var userId = principal.FindFirstValue(AccessTokenClaims.Subject);
+        if (tokenId is null || userId is null || context.SecurityToken.ValidFrom == DateTime.MinValue)
+        {
+            context.Fail("The token lacks jti, sub or iat.");
+            return;
+        }
+
+        try
+        {
+            var revocations = context.HttpContext.RequestServices.GetRequiredService<TokenRevocationList>();
+            if (await revocations.IsRevokedAsync(tokenId, principal.FindFirstValue(AccessTokenClaims.SessionId), userId,
+                    IssuedAt(principal, context.SecurityToken.ValidFrom)))
+            {
+                context.Fail("The token has been revoked.");
+            }
+        }
+        catch (StackExchange.Redis.RedisException exception)
+        {
+            // Fail closed: without the revocation list a revoked token cannot be told from a valid one.
+            var logger = context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(nameof(TokenRevocationList));
+            LogRevocationListUnavailable(logger, exception);
+            context.Fail("The revocation list is unavailable.");
+        }
+    }
+
+    private static DateTimeOffset IssuedAt(ClaimsPrincipal principal, DateTime validFrom) =>
+        long.TryParse(principal.FindFirstValue(AccessTokenClaims.IssuedAt), out var iat)
+            ? DateTimeOffset.FromUnixTimeSeconds(iat)
+            : new DateTimeOffset(validFrom, TimeSpan.Zero);
+
+    /// <summary>REST callers get the same error body as every other failure; gRPC callers get UNAUTHENTICATED.</summary>
+    private static async Task WriteUnauthenticatedBodyAsync(JwtBearerChallengeContext context)
+    {
+        if (context.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true)
+        {
+            return;
+        }
+
+        context.HandleResponse();
+        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+        context.Response.Headers.WWWAuthenticate = "Bearer";
+        await context.Response.WriteAsJsonAsync(new
+        {
+            code = (int)Grpc.Core.StatusCode.Unauthenticated,
+            message = "A valid access token is required.",
+            details = Array.Empty<object>(),
+        });
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The token revocation list is unavailable; rejecting the token")]
+    private static partial void LogRevocationListUnavailable(ILogger logger, Exception exception);
+}

@@ -1,0 +1,61 @@
+namespace GoChatAi.ServiceDefaults.Errors;
+
+/// <summary>What kind of failure a use case reports; each maps to one gRPC status and one HTTP status.</summary>
+public enum ErrorKind
+{
+    InvalidArgument,
+    NotFound,
+    AlreadyExists,
+    PermissionDenied,
+    Unauthenticated,
+    ResourceExhausted,
+    FailedPrecondition,
+    Unavailable,
+    DeadlineExceeded,
+    OutOfRange,
+}
+
+/// <summary>One invalid field of a request, named as in the API (snake_case, as in the .proto).</summary>
+public sealed record FieldViolation(string Field, string Description);
+
+/// <summary>
+/// A failure that is the caller's to know about. The application layer throws it; one interceptor turns it into
+/// the gRPC status (with google.rpc details), which JSON transcoding turns into the HTTP status and error body.
+/// Anything else that escapes a call is an internal error and is answered without detail.
+/// </summary>
+public sealed class ServiceException : Exception
+{
+    public ServiceException(ErrorKind kind, string message, IReadOnlyList<FieldViolation>? violations = null, TimeSpan? retryAfter = null)
+        : base(message)
+    {
+        Kind = kind;
+        Violations = violations ?? [];
+        RetryAfter = retryAfter;
+    }
+
+    public ErrorKind Kind { get; }
+
+    public IReadOnlyList<FieldViolation> Violations { get; }
+
+    /// <summary>How long the caller should wait before trying again (RESOURCE_EXHAUSTED, UNAVAILABLE).</summary>
+    public TimeSpan? RetryAfter { get; }
+
+    public static ServiceException InvalidArgument(IReadOnlyList<FieldViolation> violations) =>
+        new(ErrorKind.InvalidArgument,
+            "The request is invalid: " + string.Join("; ", violations.Select(v => $"{v.Field}: {v.Description}")),
+            violations);
+
+    public static ServiceException InvalidArgument(string field, string description) =>
+        InvalidArgument([new FieldViolation(field, description)]);
+
+    public static ServiceException NotFound(string what) => new(ErrorKind.NotFound, $"{what} was not found.");
+
+    public static ServiceException PermissionDenied(string message = "You may not do this.") =>
+        new(ErrorKind.PermissionDenied, message);
+
+    public static ServiceException Unauthenticated(string message = "A valid access token is required.") =>
+        new(ErrorKind.Unauthenticated, message);
+
+    public static ServiceException ResourceExhausted(string message, TimeSpan retryAfter) =>
+        new(ErrorKind.ResourceExhausted, message, retryAfter: retryAfter);
+}
