@@ -21,6 +21,7 @@ internal sealed class ChatCompletionHandler(
     ILogger<ChatCompletionHandler> logger)
 {
     private static readonly TimeSpan s_defaultRetryAfter = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan s_longestGeneration = TimeSpan.FromHours(1);
 
     public async Task HandleAsync(HttpContext context, string? deployment)
     {
@@ -81,10 +82,18 @@ internal sealed class ChatCompletionHandler(
         var model = request.Model ?? deployment;
         var streamed = request.Stream == true;
         recorder.Update(entry => entry with { Model = model, Stream = streamed, IncludeUsage = streamed && request.IncludeUsage });
-        if (await RejectInvalidAsync(context, request, model, cancellationToken) || model is null || request.Messages is null)
+        var invalid = model is null ? OpenAiError.MissingParameter("model")
+            : request.Messages is not { Count: > 0 } ? OpenAiError.MissingParameter("messages")
+            : request.MaxTokens is int maxTokens and < 1 ? OpenAiError.BelowMinimum("max_tokens", maxTokens)
+            : request.MaxCompletionTokens is int maxCompletion and < 1 ? OpenAiError.BelowMinimum("max_completion_tokens", maxCompletion)
+            : null;
+        if (invalid is not null || model is null || request.Messages is not { } messages)
+        {
+            await BadRequestAsync(context, invalid ?? OpenAiError.MissingParameter("messages"), cancellationToken);
             return;
+        }
 
-        var lastUserText = request.Messages.LastOrDefault(message => message.Role == "user")?.Text() ?? "";
+        var lastUserText = messages.LastOrDefault(message => message.Role == "user")?.Text() ?? "";
         if (!FaultDirective.TryFromMessage(lastUserText, out var requested, out var echoText, out var directiveError))
         {
             await BadRequestAsync(context, OpenAiError.BadDirective(directiveError ?? "unreadable"), cancellationToken);
@@ -109,7 +118,7 @@ internal sealed class ChatCompletionHandler(
             return;
         }
 
-        var promptTokens = TokenEstimate.ForPrompt(request.Messages);
+        var promptTokens = TokenEstimate.ForPrompt(messages);
         var window = faults.Window ?? settings.ContextWindow;
         if (promptTokens + (request.OutputLimit ?? 0) > window)
         {
@@ -150,20 +159,6 @@ internal sealed class ChatCompletionHandler(
         return failureCounters.CountAndCheck(counterKey, times) ? faults : faults.WithoutFailures();
     }
 
-    private static async Task<bool> RejectInvalidAsync(HttpContext context, ChatCompletionRequest request, string? model, CancellationToken cancellationToken)
-    {
-        var error = model is null ? OpenAiError.MissingParameter("model")
-            : request.Messages is not { Count: > 0 } ? OpenAiError.MissingParameter("messages")
-            : request.MaxTokens is int maxTokens and < 1 ? OpenAiError.BelowMinimum("max_tokens", maxTokens)
-            : request.MaxCompletionTokens is int maxCompletion and < 1 ? OpenAiError.BelowMinimum("max_completion_tokens", maxCompletion)
-            : null;
-        if (error is null)
-            return false;
-
-        await BadRequestAsync(context, error, cancellationToken);
-        return true;
-    }
-
     private static async Task WriteFailureAsync(
         HttpContext context, FailureKind failure, FaultDirective faults, string model, CancellationToken cancellationToken)
     {
@@ -198,8 +193,9 @@ internal sealed class ChatCompletionHandler(
     private async Task WriteCompletionAsync(HttpContext context, CompletionPlan plan, JournalRecorder recorder, CancellationToken cancellationToken)
     {
         var answer = plan.Answer;
+        // The whole generation's time at once; capped, as a silly slow × tokens could overflow Task.Delay.
         if (plan.Faults.Slow is { } slow)
-            await Task.Delay(slow * answer.CompletionTokens, time, cancellationToken);
+            await Task.Delay(TimeSpan.FromTicks(Math.Min(slow.Ticks * answer.CompletionTokens, s_longestGeneration.Ticks)), time, cancellationToken);
 
         // Of the stream faults only the cut means anything without a stream: the connection drops, no answer.
         if (plan.Faults.CutAfter is not null)

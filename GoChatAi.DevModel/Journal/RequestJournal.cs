@@ -13,15 +13,17 @@ internal sealed class RequestJournal(int capacity, TimeProvider time)
     /// <summary>Records a request as in progress at once, so a test sees a generation while it runs.</summary>
     public JournalRecorder Begin(string method, string path)
     {
-        var entry = new JournalEntry
-        {
-            Sequence = Interlocked.Increment(ref _sequence),
-            StartedAt = time.GetUtcNow(),
-            Method = method,
-            Path = path,
-        };
+        JournalEntry entry;
         lock (_lock)
         {
+            // Numbered under the lock, so the list stays in sequence order and Replace can stop early.
+            entry = new JournalEntry
+            {
+                Sequence = ++_sequence,
+                StartedAt = time.GetUtcNow(),
+                Method = method,
+                Path = path,
+            };
             _entries.AddLast(entry);
             while (_entries.Count > capacity)
                 _entries.RemoveFirst();
