@@ -16,8 +16,12 @@ public sealed class GoChatAiAppFixture : IAsyncLifetime
     /// <summary>Every Aspire step gets a deadline: a wait that hangs must fail the run, not stall it.</summary>
     public static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(3);
 
+    /// <summary>The first administrator the AppHost creates (its parameters, set here instead of generated).</summary>
+    public const string AdminEmail = "admin@tests.gochatai.local";
+    public const string AdminPassword = "tests-admin-password-0123456789";
+
     private readonly string _stateDirectory = Path.Combine(Path.GetTempPath(), "gochatai-tests", Guid.NewGuid().ToString("N"));
-    private readonly List<GrpcChannel> _channels = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, GrpcChannel> _channels = new();
 
     public DistributedApplication App { get; private set; } = null!;
 
@@ -32,8 +36,16 @@ public sealed class GoChatAiAppFixture : IAsyncLifetime
         }
 
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.GoChatAi_AppHost>(
-            ["--infra", "local", $"--LocalInfrastructure:StateDirectory={_stateDirectory}"])
+            [
+                "--infra", "local",
+                $"--LocalInfrastructure:StateDirectory={_stateDirectory}",
+                $"--Parameters:admin-email={AdminEmail}",
+                $"--Parameters:admin-password={AdminPassword}",
+            ])
             .WaitAsync(StepTimeout);
+        // A refresh token reused after this window counts as a replay; short, so that tests need not wait long.
+        builder.CreateResourceBuilder<ProjectResource>("authservice")
+            .WithEnvironment("Auth__RefreshRaceWindow", "00:00:01");
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
             .AddFilter("Aspire.Hosting.Dcp", LogLevel.Error)
@@ -54,17 +66,13 @@ public sealed class GoChatAiAppFixture : IAsyncLifetime
     /// <summary>A client for a service's REST endpoint (HTTP/1.1, JSON transcoding).</summary>
     public HttpClient CreateRestClient(string service) => App.CreateHttpClient(service, "http");
 
-    /// <summary>A channel to a service's gRPC endpoint (HTTP/2 without TLS).</summary>
-    public GrpcChannel CreateGrpcChannel(string service)
-    {
-        var channel = GrpcChannel.ForAddress(App.GetEndpoint(service, "grpc"));
-        _channels.Add(channel);
-        return channel;
-    }
+    /// <summary>The channel to a service's gRPC endpoint (HTTP/2 without TLS), shared by the collection's tests.</summary>
+    public GrpcChannel CreateGrpcChannel(string service) =>
+        _channels.GetOrAdd(service, name => GrpcChannel.ForAddress(App.GetEndpoint(name, "grpc")));
 
     public async Task DisposeAsync()
     {
-        foreach (var channel in _channels)
+        foreach (var channel in _channels.Values)
         {
             channel.Dispose();
         }
