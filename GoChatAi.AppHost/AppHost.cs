@@ -15,7 +15,8 @@ catch (InfrastructureUnavailableException exception)
 
 // Secrets are generated once and kept in the AppHost's user secrets; a deployment asks for them.
 var signingKeyPassword = builder.AddParameter("signing-key-password", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
-var adminEmail = builder.AddParameter("admin-email", "admin@gochatai.local", publishValueAsDefault: true);
+var adminEmail = builder.AddParameter("admin-email",
+    () => builder.Configuration["Parameters:admin-email"] ?? "admin@gochatai.local", publishValueAsDefault: true);
 var adminPassword = builder.AddParameter("admin-password", new GenerateParameterDefault { MinLength = 24 }, secret: true, persist: true);
 
 var authService = builder.AddProject<Projects.GoChatAi_AuthService>("authservice")

@@ -41,7 +41,7 @@ public sealed class AccountService(
             throw EmailTaken();
         }
 
-        var now = timeProvider.GetUtcNow();
+        var now = timeProvider.GetUtcNowForStorage();
         var user = new User
         {
             Id = Guid.CreateVersion7(now),
@@ -173,7 +173,7 @@ public sealed class AccountService(
             securityEvents.Add(SecurityEventTypes.PasswordChanged, user.Id, clientAddress);
         }
 
-        user.UpdatedAt = timeProvider.GetUtcNow();
+        user.UpdatedAt = timeProvider.GetUtcNowForStorage();
         await db.SaveChangesAsync(cancellationToken);
         return user;
     }

@@ -36,7 +36,7 @@ public sealed class SessionService(
     /// <summary>Starts a session for <paramref name="user"/> and saves every pending change with it.</summary>
     public async Task<TokenPair> StartAsync(User user, CancellationToken cancellationToken)
     {
-        var now = timeProvider.GetUtcNow();
+        var now = timeProvider.GetUtcNowForStorage();
         var family = new RefreshTokenFamily
         {
             Id = Guid.CreateVersion7(now),
@@ -60,7 +60,7 @@ public sealed class SessionService(
         var hash = Hash(refreshToken);
         var stored = await db.RefreshTokens.AsNoTracking().SingleOrDefaultAsync(t => t.TokenHash == hash, cancellationToken);
         var family = stored is null ? null : await db.RefreshTokenFamilies.SingleOrDefaultAsync(f => f.Id == stored.FamilyId, cancellationToken);
-        var now = timeProvider.GetUtcNow();
+        var now = timeProvider.GetUtcNowForStorage();
         if (stored is null || family is null || !family.IsActive(now) || stored.ExpiresAt <= now)
         {
             throw ServiceException.Unauthenticated(InvalidRefreshToken);
@@ -162,7 +162,7 @@ public sealed class SessionService(
 
     private async Task RevokeFamilyAsync(RefreshTokenFamily family, string reason)
     {
-        family.RevokedAt = timeProvider.GetUtcNow();
+        family.RevokedAt = timeProvider.GetUtcNowForStorage();
         family.RevokedReason = reason;
         await revocations.RevokeSessionAsync(family.Id.ToString(), tokenOptions.Value.Lifetime);
     }

@@ -35,7 +35,7 @@ public sealed partial class AdminAccountSeeder(
         var user = await db.Users.SingleOrDefaultAsync(u => u.NormalizedEmail == address.Normalized, cancellationToken);
         if (user is null)
         {
-            var now = timeProvider.GetUtcNow();
+            var now = timeProvider.GetUtcNowForStorage();
             db.Users.Add(new User
             {
                 Id = Guid.CreateVersion7(now),

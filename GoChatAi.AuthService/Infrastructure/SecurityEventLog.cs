@@ -15,7 +15,7 @@ public sealed partial class SecurityEventLog(AuthDbContext db, TimeProvider time
             UserId = userId,
             ClientAddress = clientAddress,
             Detail = detail,
-            OccurredAt = timeProvider.GetUtcNow(),
+            OccurredAt = timeProvider.GetUtcNowForStorage(),
         });
     }
 

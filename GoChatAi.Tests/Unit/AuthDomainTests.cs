@@ -73,10 +73,16 @@ public sealed class PasswordPolicyTests
     [Theory]
     [InlineData("fifteen chars\0 nul")]
     [InlineData("line\nbreak and more text")]
-    [InlineData("lone \uD800 surrogate in it")]
-    public void Control_characters_and_broken_unicode_are_refused(string password)
+    public void Control_characters_are_refused(string password)
     {
         Assert.NotNull(_policy.Validate(password));
+    }
+
+    [Fact]
+    public void Broken_unicode_is_refused()
+    {
+        // Built here: a lone surrogate does not survive theory data serialisation.
+        Assert.Equal("must be valid Unicode text", _policy.Validate("a lone " + '\uD800' + " surrogate in it"));
     }
 
     [Fact]
