@@ -1,3 +1,4 @@
+using GoChatAi.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
@@ -107,6 +108,7 @@ public static class Extensions
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         app.UseExceptionHandler();
+        app.UseRestRequestBodyChecks(GrpcApiExtensions.MaxRequestBytes);
 
         app.MapHealthChecks(LivenessPath, new HealthCheckOptions { Predicate = r => r.Tags.Contains(LiveTag) });
         app.MapHealthChecks(StartupPath, new HealthCheckOptions

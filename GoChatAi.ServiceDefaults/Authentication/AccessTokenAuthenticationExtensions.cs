@@ -115,14 +115,8 @@ public static partial class AccessTokenAuthenticationExtensions
         }
 
         context.HandleResponse();
-        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
         context.Response.Headers.WWWAuthenticate = "Bearer";
-        await context.Response.WriteAsJsonAsync(new
-        {
-            code = (int)Grpc.Core.StatusCode.Unauthenticated,
-            message = "A valid access token is required.",
-            details = Array.Empty<object>(),
-        });
+        await ServiceErrorHttpResponse.WriteAsync(context.Response, ServiceException.Unauthenticated(), context.HttpContext.RequestAborted);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The token revocation list is unavailable; rejecting the token")]

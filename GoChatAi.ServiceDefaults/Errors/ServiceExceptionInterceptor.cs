@@ -46,6 +46,12 @@ public sealed partial class ServiceExceptionInterceptor(ILogger<ServiceException
     {
         if (exception is ServiceException service)
         {
+            // REST callers read the wait from Retry-After as well as from the RetryInfo detail.
+            if (service.RetryAfter is not null && HttpContextOf(context) is { } httpContext)
+            {
+                ServiceErrorHttpResponse.SetRetryAfter(httpContext.Response, service);
+            }
+
             return ToRpcException(service);
         }
 
@@ -58,6 +64,19 @@ public sealed partial class ServiceExceptionInterceptor(ILogger<ServiceException
         var traceId = Activity.Current?.TraceId.ToString();
         return new RpcException(new Grpc.Core.Status(StatusCode.Internal,
             traceId is null ? "An internal error occurred." : $"An internal error occurred (trace {traceId})."));
+    }
+
+    private static Microsoft.AspNetCore.Http.HttpContext? HttpContextOf(ServerCallContext context)
+    {
+        try
+        {
+            return context.GetHttpContext();
+        }
+        catch (InvalidOperationException)
+        {
+            // A call context made by hand (unit tests) has no HTTP request behind it.
+            return null;
+        }
     }
 
     public static RpcException ToRpcException(ServiceException exception)
