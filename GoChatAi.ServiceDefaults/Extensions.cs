@@ -1,6 +1,7 @@
 using GoChatAi.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -21,6 +22,7 @@ public static class Extensions
     public const string LivenessPath = "/health/live";
     public const string ReadinessPath = "/health/ready";
     public const string StartupPath = "/health/startup";
+    public const string MetricsPath = "/metrics";
 
     /// <summary>Tag of the checks that say the process itself is alive (not its dependencies).</summary>
     public const string LiveTag = "live";
@@ -62,7 +64,8 @@ public static class Extensions
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
-                .AddMeter("Grpc.AspNetCore.Server", "Grpc.Net.Client", "GoChatAi.*"))
+                .AddMeter("Grpc.AspNetCore.Server", "Grpc.Net.Client", "GoChatAi.*")
+                .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0))
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName, "GoChatAi.*")
                 .AddAspNetCoreInstrumentation(options =>
@@ -116,6 +119,12 @@ public static class Extensions
             Predicate = r => r.Tags.Contains(LiveTag) || r.Tags.Contains(StartupTag),
         });
         app.MapHealthChecks(ReadinessPath);
+
+        // Prometheus scrapes here unless an operator switches it off (Metrics:Prometheus:Enabled=false).
+        if (app.Configuration.GetValue("Metrics:Prometheus:Enabled", true))
+        {
+            app.MapPrometheusScrapingEndpoint(MetricsPath);
+        }
 
         app.MapGrpcApiEndpoints();
         return app;

@@ -18,6 +18,7 @@ public sealed class AccountService(
     SessionService sessions,
     TokenRevocationList revocations,
     SecurityEventLog securityEvents,
+    AuthMetrics metrics,
     IOptions<AccessTokenOptions> tokenOptions,
     TimeProvider timeProvider)
 {
@@ -56,7 +57,9 @@ public sealed class AccountService(
         securityEvents.Add(SecurityEventTypes.SignUp, user.Id, clientAddress);
         try
         {
-            return (user, await sessions.StartAsync(user, cancellationToken));
+            var tokens = await sessions.StartAsync(user, cancellationToken);
+            metrics.SignedUp();
+            return (user, tokens);
         }
         catch (DbUpdateException exception) when (exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
         {
@@ -79,6 +82,7 @@ public sealed class AccountService(
         var normalized = EmailAddress.Validate(email) is null ? EmailAddress.Parse(email).Normalized : email.Trim().ToLowerInvariant();
         if (await throttle.RetryAfterAsync(normalized, clientAddress) is { } wait)
         {
+            metrics.SignIn("throttled");
             await securityEvents.RecordAsync(SecurityEventTypes.SignInThrottled, null, clientAddress, cancellationToken);
             throw ServiceException.ResourceExhausted(
                 $"Too many failed sign-ins; try again in {Math.Ceiling(wait.TotalSeconds)} seconds.", wait);
@@ -90,6 +94,7 @@ public sealed class AccountService(
             : await passwords.VerifyAsync(user.PasswordHash, password, cancellationToken);
         if (user is null || !matches)
         {
+            metrics.SignIn("failed");
             await throttle.RecordFailureAsync(normalized, clientAddress);
             await securityEvents.RecordAsync(SecurityEventTypes.SignInFailed, user?.Id, clientAddress, cancellationToken);
             throw ServiceException.Unauthenticated(WrongCredentials);
@@ -101,6 +106,7 @@ public sealed class AccountService(
             user.PasswordHash = await passwords.HashAsync(password, cancellationToken);
         }
 
+        metrics.SignIn("succeeded");
         await throttle.RecordSuccessAsync(normalized);
         securityEvents.Add(SecurityEventTypes.SignInSucceeded, user.Id, clientAddress);
         return (user, await sessions.StartAsync(user, cancellationToken));
@@ -186,6 +192,7 @@ public sealed class AccountService(
             ?? throw ServiceException.NotFound("The user");
 
         await revocations.RevokeUserAsync(user.Id.ToString(), tokenOptions.Value.Lifetime);
+        metrics.Revoked(SecurityEventTypes.UserDeleted);
         db.Users.Remove(user);
         securityEvents.Add(SecurityEventTypes.UserDeleted, user.Id, clientAddress, caller.UserId == user.Id ? "by self" : $"by admin {caller.UserId}");
         await db.SaveChangesAsync(cancellationToken);

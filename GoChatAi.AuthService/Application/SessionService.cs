@@ -25,6 +25,7 @@ public sealed class SessionService(
     AccessTokenIssuer accessTokens,
     TokenRevocationList revocations,
     SecurityEventLog securityEvents,
+    AuthMetrics metrics,
     IOptions<AuthOptions> options,
     IOptions<AccessTokenOptions> tokenOptions,
     TimeProvider timeProvider)
@@ -79,6 +80,7 @@ public sealed class SessionService(
                 throw ServiceException.Unauthenticated(InvalidRefreshToken);
             }
 
+            metrics.RefreshTokenReused();
             await RevokeFamilyAsync(family, SecurityEventTypes.RefreshTokenReused);
             securityEvents.Add(SecurityEventTypes.RefreshTokenReused, family.UserId, clientAddress, $"session {family.Id}");
             await db.SaveChangesAsync(cancellationToken);
@@ -123,6 +125,7 @@ public sealed class SessionService(
         if (!hintRefreshToken && await accessTokens.ReadSignedAsync(token, cancellationToken) is { } access)
         {
             await revocations.RevokeTokenAsync(access.TokenId, access.ExpiresAt);
+            metrics.Revoked(SecurityEventTypes.TokenRevoked);
             await securityEvents.RecordAsync(SecurityEventTypes.TokenRevoked, access.UserId, clientAddress, cancellationToken, "access token");
             return;
         }
@@ -162,6 +165,7 @@ public sealed class SessionService(
 
     private async Task RevokeFamilyAsync(RefreshTokenFamily family, string reason)
     {
+        metrics.Revoked(reason);
         family.RevokedAt = timeProvider.GetUtcNowForStorage();
         family.RevokedReason = reason;
         await revocations.RevokeSessionAsync(family.Id.ToString(), tokenOptions.Value.Lifetime);

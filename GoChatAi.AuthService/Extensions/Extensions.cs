@@ -24,6 +24,7 @@ public static class Extensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
+        builder.Services.AddSingleton<AuthMetrics>();
         builder.Services.AddSingleton<CommonPasswords>();
         builder.Services.AddSingleton(sp =>
         {

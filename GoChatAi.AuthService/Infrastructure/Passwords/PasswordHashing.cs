@@ -15,8 +15,11 @@ public sealed class PasswordHashing : IDisposable
     private readonly SemaphoreSlim _slots = new(Environment.ProcessorCount);
     private readonly Lazy<string> _dummyHash;
 
-    public PasswordHashing(IOptions<AuthOptions> options)
+    private readonly AuthMetrics _metrics;
+
+    public PasswordHashing(IOptions<AuthOptions> options, AuthMetrics metrics)
     {
+        _metrics = metrics;
         _hasher = new PasswordHasher<User>(Options.Create(new PasswordHasherOptions
         {
             CompatibilityMode = PasswordHasherCompatibilityMode.IdentityV3,
@@ -27,17 +30,12 @@ public sealed class PasswordHashing : IDisposable
         _dummyHash = new Lazy<string>(() => _hasher.HashPassword(null!, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))));
     }
 
-    /// <summary>How many hash computations ran; lets tests prove that an unknown email costs a hash too.</summary>
-    public long Computations => Interlocked.Read(ref _computations);
-
-    private long _computations;
-
     public Task<string> HashAsync(string password, CancellationToken cancellationToken) =>
-        RunAsync(() => _hasher.HashPassword(null!, PasswordPolicy.Normalize(password)), cancellationToken);
+        RunAsync("hash", () => _hasher.HashPassword(null!, PasswordPolicy.Normalize(password)), cancellationToken);
 
     /// <summary>Whether <paramref name="password"/> matches, and whether the stored hash should be remade at today's cost.</summary>
     public Task<(bool Matches, bool NeedsRehash)> VerifyAsync(string hash, string password, CancellationToken cancellationToken) =>
-        RunAsync(() => _hasher.VerifyHashedPassword(null!, hash, PasswordPolicy.Normalize(password)) switch
+        RunAsync("verify", () => _hasher.VerifyHashedPassword(null!, hash, PasswordPolicy.Normalize(password)) switch
         {
             PasswordVerificationResult.Success => (true, false),
             PasswordVerificationResult.SuccessRehashNeeded => (true, true),
@@ -48,12 +46,13 @@ public sealed class PasswordHashing : IDisposable
     public Task VerifyNothingAsync(string password, CancellationToken cancellationToken) =>
         VerifyAsync(_dummyHash.Value, password, cancellationToken);
 
-    private async Task<T> RunAsync<T>(Func<T> work, CancellationToken cancellationToken)
+    private async Task<T> RunAsync<T>(string operation, Func<T> work, CancellationToken cancellationToken)
     {
         await _slots.WaitAsync(cancellationToken);
         try
         {
-            Interlocked.Increment(ref _computations);
+            // Counted, so that an operator (and a test) can see an unknown email cost a verification too.
+            _metrics.PasswordHashed(operation);
             return work();
         }
         finally
