@@ -1,4 +1,5 @@
 using GoChatAi.ServiceDefaults.Errors;
+using GoChatAi.ServiceDefaults.Operations;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Configuration;
@@ -42,17 +43,35 @@ public static class Extensions
         builder.Services.AddProblemDetails();
 
         builder.Services.AddServiceDiscovery();
+        builder.Services.AddTransient<CorrelationIdHandler>();
         builder.Services.ConfigureHttpClientDefaults(http =>
         {
             http.AddStandardResilienceHandler();
             http.AddServiceDiscovery();
+            http.AddHttpMessageHandler<CorrelationIdHandler>();
         });
+
+        builder.AddGracefulShutdown();
 
         return builder;
     }
 
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        if (!builder.Environment.IsDevelopment())
+        {
+            // Production logs are one JSON object per line, with the request's scopes (trace, span, correlation id).
+            builder.Logging.ClearProviders();
+            builder.Logging.AddJsonConsole(json =>
+            {
+                json.IncludeScopes = true;
+                json.UseUtcTimestamp = true;
+                json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+            });
+        }
+
+        builder.Logging.Configure(logging => logging.ActivityTrackingOptions =
+            ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeFormattedMessage = true;
@@ -80,6 +99,17 @@ public static class Extensions
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
         }
 
+        return builder;
+    }
+
+    public static TBuilder AddGracefulShutdown<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.Configure<HostOptions>(host =>
+            host.ShutdownTimeout = builder.Configuration.GetValue("Shutdown:GracePeriod", TimeSpan.FromSeconds(30)));
+        builder.Services.AddSingleton<GracefulShutdown>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<GracefulShutdown>());
+        // Readiness turns false as soon as shutdown begins.
+        builder.Services.AddHealthChecks().AddCheck<GracefulShutdown>("shutdown");
         return builder;
     }
 
@@ -111,6 +141,7 @@ public static class Extensions
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         app.UseExceptionHandler();
+        app.UseCorrelationId();
         app.UseRestRequestBodyChecks(GrpcApiExtensions.MaxRequestBytes);
 
         app.MapHealthChecks(LivenessPath, new HealthCheckOptions { Predicate = r => r.Tags.Contains(LiveTag) });
