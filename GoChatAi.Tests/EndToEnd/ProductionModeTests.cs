@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using GoChatAi.Tests.Infrastructure;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Grpc.Reflection.V1Alpha;
+
+namespace GoChatAi.Tests.EndToEnd;
+
+/// <summary>
+/// The AuthService started the way production starts it: Production environment, configuration from the
+/// environment only, against the collection's real PostgreSQL and Redis. It serves, logs JSON lines and keeps
+/// gRPC reflection off.
+/// </summary>
+[Collection(GoChatAiAppCollection.Name)]
+public sealed class ProductionModeTests(GoChatAiAppFixture fixture)
+{
+#if DEBUG
+    private const string Configuration = "Debug";
+#else
+    private const string Configuration = "Release";
+#endif
+
+    [Fact]
+    public async Task The_auth_service_in_production_serves_logs_json_and_hides_reflection()
+    {
+        var (httpPort, grpcPort) = (FreePort(), FreePort());
+        var startInfo = new ProcessStartInfo("dotnet",
+            ["run", "--project", new Projects.GoChatAi_AuthService().ProjectPath, "--no-build", "-c", Configuration, "--no-launch-profile"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        startInfo.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        startInfo.Environment["Kestrel__Endpoints__http__Url"] = $"http://127.0.0.1:{httpPort}";
+        startInfo.Environment["Kestrel__Endpoints__grpc__Url"] = $"http://127.0.0.1:{grpcPort}";
+        startInfo.Environment["ConnectionStrings__authdb"] = await fixture.App.GetConnectionStringAsync("authdb");
+        startInfo.Environment["ConnectionStrings__cache"] = await fixture.App.GetConnectionStringAsync("cache");
+        startInfo.Environment["Auth__SigningKeyPassword"] = "a production signing key password";
+        startInfo.Environment["Shutdown__DrainDelay"] = "00:00:00";
+
+        using var process = Process.Start(startInfo)!;
+        var lines = new List<string>();
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (lines) { lines.Add(e.Data); } } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") };
+            await EventuallyReadyAsync(http);
+
+            var discovery = await http.GetStringAsync("/.well-known/openid-configuration");
+            Assert.Contains("jwks_uri", discovery, StringComparison.Ordinal);
+
+            using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
+            using var reflection = new ServerReflection.ServerReflectionClient(channel).ServerReflectionInfo();
+            await reflection.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = "" });
+            var hidden = await Assert.ThrowsAsync<RpcException>(() => reflection.ResponseStream.MoveNext(CancellationToken.None));
+            Assert.Equal(StatusCode.Unimplemented, hidden.StatusCode);
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync().WaitAsync(GoChatAiAppFixture.StepTimeout);
+        }
+
+        string[] logged;
+        lock (lines)
+        {
+            logged = [.. lines.Where(l => l.Length > 0)];
+        }
+
+        Assert.NotEmpty(logged);
+        Assert.All(logged, line =>
+        {
+            using var entry = JsonDocument.Parse(line);
+            Assert.True(entry.RootElement.TryGetProperty("Timestamp", out _), line);
+            Assert.True(entry.RootElement.TryGetProperty("LogLevel", out _), line);
+        });
+    }
+
+    private static async Task EventuallyReadyAsync(HttpClient http)
+    {
+        using var deadline = new CancellationTokenSource(GoChatAiAppFixture.StepTimeout);
+        while (true)
+        {
+            try
+            {
+                using var response = await http.GetAsync("/health/ready", deadline.Token);
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(250), deadline.Token);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
