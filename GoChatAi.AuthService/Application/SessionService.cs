@@ -30,6 +30,8 @@ public sealed class SessionService(
     IOptions<AccessTokenOptions> tokenOptions,
     TimeProvider timeProvider)
 {
+    public const int MaxAccessTokenLength = 8192;
+    public const int MaxRefreshTokenLength = 512;
     private const string InvalidRefreshToken = "The refresh token is invalid, expired or revoked.";
 
     private AuthOptions Settings => options.Value;
@@ -58,6 +60,7 @@ public sealed class SessionService(
     /// </summary>
     public async Task<TokenPair> RefreshAsync(string refreshToken, string? clientAddress, CancellationToken cancellationToken)
     {
+        ValidateToken("refresh_token", refreshToken, MaxRefreshTokenLength);
         var hash = Hash(refreshToken);
         var stored = await db.RefreshTokens.AsNoTracking().SingleOrDefaultAsync(t => t.TokenHash == hash, cancellationToken);
         var family = stored is null ? null : await db.RefreshTokenFamilies.SingleOrDefaultAsync(f => f.Id == stored.FamilyId, cancellationToken);
@@ -122,6 +125,7 @@ public sealed class SessionService(
     /// <summary>Revokes an access or refresh token (RFC 7009): an unknown or already revoked token is not an error.</summary>
     public async Task RevokeAsync(string token, bool hintRefreshToken, string? clientAddress, CancellationToken cancellationToken)
     {
+        ValidateToken("token", token, MaxAccessTokenLength);
         if (!hintRefreshToken && await accessTokens.ReadSignedAsync(token, cancellationToken) is { } access)
         {
             await revocations.RevokeTokenAsync(access.TokenId, access.ExpiresAt);
@@ -148,8 +152,11 @@ public sealed class SessionService(
     }
 
     /// <summary>What a valid access token says; null for anything else (invalid, expired, revoked, foreign).</summary>
-    public Task<AccessTokenInfo?> IntrospectAsync(string token, CancellationToken cancellationToken) =>
-        accessTokens.ReadAsync(token, cancellationToken);
+    public Task<AccessTokenInfo?> IntrospectAsync(string token, CancellationToken cancellationToken)
+    {
+        ValidateToken("token", token, MaxAccessTokenLength);
+        return accessTokens.ReadAsync(token, cancellationToken);
+    }
 
     /// <summary>Ends sessions of <paramref name="userId"/>: all of them, or all but <paramref name="except"/>.</summary>
     public async Task RevokeSessionsAsync(Guid userId, Guid? except, string reason, CancellationToken cancellationToken)
@@ -186,6 +193,12 @@ public sealed class SessionService(
         });
         return (token, expiresAt);
     }
+
+    /// <summary>The shape of a token field, checked before any work is done with it.</summary>
+    private static void ValidateToken(string field, string token, int maxLength) =>
+        new RequestValidation()
+            .Check(field, token.Length == 0 ? "is required" : RequestValidation.TextViolation(token, maxLength))
+            .ThrowIfInvalid();
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 

@@ -31,21 +31,18 @@ public sealed class AuthGrpcService(AccountService accounts, SessionService sess
 
     public override async Task<RefreshTokenResponse> RefreshToken(RefreshTokenRequest request, ServerCallContext context)
     {
-        Validation.RequireToken(request.RefreshToken, "refresh_token", Validation.MaxRefreshTokenLength);
         var tokens = await sessions.RefreshAsync(request.RefreshToken, context.GetClientAddress(), context.CancellationToken);
         return new RefreshTokenResponse { Tokens = tokens.ToProto(timeProvider) };
     }
 
     public override async Task<RevokeTokenResponse> RevokeToken(RevokeTokenRequest request, ServerCallContext context)
     {
-        Validation.RequireToken(request.Token, "token", Validation.MaxAccessTokenLength);
         await sessions.RevokeAsync(request.Token, request.TokenTypeHint == TokenTypeHint.RefreshToken, context.GetClientAddress(), context.CancellationToken);
         return new RevokeTokenResponse();
     }
 
     public override async Task<ValidateTokenResponse> ValidateToken(ValidateTokenRequest request, ServerCallContext context)
     {
-        Validation.RequireToken(request.Token, "token", Validation.MaxAccessTokenLength);
         var info = await sessions.IntrospectAsync(request.Token, context.CancellationToken);
         return info is null
             ? new ValidateTokenResponse { Valid = false }
