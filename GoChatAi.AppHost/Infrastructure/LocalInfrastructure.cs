@@ -97,50 +97,37 @@ public static class LocalInfrastructureExtensions
 
     private static IResourceBuilder<ExecutableResource> AddLocalRedis(this IDistributedApplicationBuilder builder)
     {
-        IResourceBuilder<ExecutableResource> server;
-        if (LocalBinaries.FindOnPath("redis-server") is { } redisServer)
-        {
-            server = builder.AddExecutable("redis", redisServer, builder.AppHostDirectory)
-                .WithEndpoint(name: "tcp", scheme: "tcp");
-            var endpoint = server.GetEndpoint("tcp");
-            server.WithArgs(context =>
-            {
-                context.Args.Add("--port");
-                context.Args.Add(endpoint.Property(EndpointProperty.TargetPort));
-                context.Args.Add("--bind");
-                context.Args.Add("127.0.0.1");
-                context.Args.Add("--save");
-                context.Args.Add("");
-                context.Args.Add("--appendonly");
-                context.Args.Add("no");
-            });
-        }
-        else
-        {
-            var garnet = LocalBinaries.FindGarnet(Path.GetFullPath(Path.Combine(builder.AppHostDirectory, ".."))) ??
-                throw new InfrastructureUnavailableException(
-                    "Neither redis-server nor Garnet is available: run 'dotnet tool restore' in the repository, or install redis-server.");
-            server = builder.AddExecutable("garnet", LocalBinaries.DotnetHost, builder.AppHostDirectory, "exec", garnet)
-                .WithEndpoint(name: "tcp", scheme: "tcp");
-            var endpoint = server.GetEndpoint("tcp");
-            server.WithArgs(context =>
-            {
-                context.Args.Add("--port");
-                context.Args.Add(endpoint.Property(EndpointProperty.TargetPort));
-                context.Args.Add("--bind");
-                context.Args.Add("127.0.0.1");
+        // redis-server when installed; else Garnet, a Redis-compatible server that ships as a .NET tool.
+        var (name, command, args, settings) = LocalBinaries.FindOnPath("redis-server") is { } redisServer
+            ? ("redis", redisServer, Array.Empty<string>(), new[] { "--save", "", "--appendonly", "no" })
+            : ("garnet", LocalBinaries.DotnetHost, ["exec", GarnetServer(builder)],
                 // Lua scripts are how the services make multi-key updates atomic.
-                context.Args.Add("--lua");
-                context.Args.Add("--memory");
-                context.Args.Add("256m");
-            });
-        }
+                ["--lua", "--memory", "256m"]);
 
-        var redisEndpoint = server.GetEndpoint("tcp");
+        var server = builder.AddExecutable(name, command, builder.AppHostDirectory, args)
+            .WithEndpoint(name: "tcp", scheme: "tcp");
+        var endpoint = server.GetEndpoint("tcp");
+        server.WithArgs(context =>
+        {
+            context.Args.Add("--port");
+            context.Args.Add(endpoint.Property(EndpointProperty.TargetPort));
+            context.Args.Add("--bind");
+            context.Args.Add("127.0.0.1");
+            foreach (var setting in settings)
+            {
+                context.Args.Add(setting);
+            }
+        });
+
         var connectionString = ReferenceExpression.Create(
-            $"{redisEndpoint.Property(EndpointProperty.Host)}:{redisEndpoint.Property(EndpointProperty.Port)},connectTimeout=2000");
+            $"{endpoint.Property(EndpointProperty.Host)}:{endpoint.Property(EndpointProperty.Port)},connectTimeout=2000");
         return server.WithLocalHealthCheck(builder, $"{server.Resource.Name}-ready", () => new RedisServerHealthCheck(connectionString));
     }
+
+    private static string GarnetServer(IDistributedApplicationBuilder builder) =>
+        LocalBinaries.FindGarnet(Path.GetFullPath(Path.Combine(builder.AppHostDirectory, ".."))) ??
+            throw new InfrastructureUnavailableException(
+                "Neither redis-server nor Garnet is available: run 'dotnet tool restore' in the repository, or install redis-server.");
 
     private static IResourceBuilder<ExecutableResource> WithLocalHealthCheck(
         this IResourceBuilder<ExecutableResource> server,
