@@ -108,14 +108,11 @@ public sealed class SessionService(
             : await db.RefreshTokenFamilies.Where(f => f.UserId == caller.UserId && f.RevokedAt == null &&
                 (f.Id == caller.SessionId || (refreshHash != null && db.RefreshTokens.Any(t => t.FamilyId == f.Id && t.TokenHash == refreshHash))))
                 .ToListAsync(cancellationToken);
+        // Every access token carries its session's id, so revoking the sessions revokes their tokens; a user-wide
+        // cut-off would also refuse a token from a sign-in made in the same second, after this one.
         foreach (var family in families)
         {
             await RevokeFamilyAsync(family, SecurityEventTypes.SignedOut);
-        }
-
-        if (allSessions)
-        {
-            await revocations.RevokeUserAsync(caller.UserId.ToString(), tokenOptions.Value.Lifetime);
         }
 
         securityEvents.Add(SecurityEventTypes.SignedOut, caller.UserId, clientAddress, allSessions ? "all sessions" : null);

@@ -28,6 +28,8 @@ public sealed partial class SignInThrottle(
         return n
         """;
 
+    private const int MaxFallbackEntries = 100_000;
+
     private readonly ConcurrentDictionary<string, (int Count, DateTimeOffset Until)> _fallback = new();
 
     private SignInThrottleOptions Settings => options.Value.Throttle;
@@ -64,6 +66,7 @@ public sealed partial class SignInThrottle(
             {
                 LogFallback(logger, exception);
                 var now = timeProvider.GetUtcNow();
+                ForgetExpired(now);
                 _fallback.AddOrUpdate(key, _ => (1, now + Settings.Window),
                     (_, entry) => entry.Until <= now ? (1, now + Settings.Window) : (entry.Count + 1, entry.Until));
             }
@@ -82,6 +85,28 @@ public sealed partial class SignInThrottle(
         catch (RedisException exception)
         {
             LogFallback(logger, exception);
+        }
+    }
+
+    /// <summary>Bounds the fallback's memory: an outage must not let an attacker grow it without end.</summary>
+    private void ForgetExpired(DateTimeOffset now)
+    {
+        if (_fallback.Count < MaxFallbackEntries)
+        {
+            return;
+        }
+
+        foreach (var (key, entry) in _fallback)
+        {
+            if (entry.Until <= now)
+            {
+                _fallback.TryRemove(key, out _);
+            }
+        }
+
+        if (_fallback.Count >= MaxFallbackEntries)
+        {
+            _fallback.Clear();
         }
     }
 

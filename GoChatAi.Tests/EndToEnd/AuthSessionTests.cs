@@ -164,6 +164,23 @@ public sealed class AuthSessionTests(GoChatAiAppFixture fixture)
     }
 
     [Fact]
+    public async Task Signing_out_everywhere_ends_every_session_but_not_the_next_sign_in()
+    {
+        var email = TestAccounts.NewEmail();
+        var first = (await _accounts.SignUpAsync(email)).Tokens;
+        var second = (await _accounts.Auth.SignInAsync(new SignInRequest { Email = email, Password = TestAccounts.Password })).Tokens;
+
+        await _accounts.Auth.SignOutAsync(new SignOutRequest { AllSessions = true }, TestAccounts.Bearer(first));
+        var next = (await _accounts.Auth.SignInAsync(new SignInRequest { Email = email, Password = TestAccounts.Password })).Tokens;
+
+        Assert.False((await _accounts.Auth.ValidateTokenAsync(new ValidateTokenRequest { Token = first.AccessToken })).Valid);
+        Assert.False((await _accounts.Auth.ValidateTokenAsync(new ValidateTokenRequest { Token = second.AccessToken })).Valid);
+        await Assert.ThrowsAsync<RpcException>(() =>
+            _accounts.Auth.RefreshTokenAsync(new RefreshTokenRequest { RefreshToken = second.RefreshToken }).ResponseAsync);
+        Assert.True((await _accounts.Auth.ValidateTokenAsync(new ValidateTokenRequest { Token = next.AccessToken })).Valid);
+    }
+
+    [Fact]
     public async Task Revoking_an_access_token_makes_introspection_and_resource_servers_refuse_it()
     {
         var session = (await _accounts.SignUpAsync()).Tokens;
