@@ -1,3 +1,4 @@
+using GoChatAi.AppHost;
 using GoChatAi.AppHost.Infrastructure;
 
 var builder = DistributedApplication.CreateBuilder(args);
@@ -24,13 +25,13 @@ var authService = builder.AddProject<Projects.GoChatAi_AuthService>("authservice
     .WithEnvironment("Auth__SigningKeyPassword", signingKeyPassword)
     .WithEnvironment("Auth__Admin__Email", adminEmail)
     .WithEnvironment("Auth__Admin__Password", adminPassword)
-    .WithHttpHealthCheck("/health/ready", endpointName: "http");
+    .WithServiceHealth();
 
 builder.AddProject<Projects.GoChatAi_ChatService>("chatservice")
     .WithDatabaseAndCache(infrastructure.ChatDatabase, infrastructure)
     .WithReference(authService)
     .WaitFor(authService)
-    .WithHttpHealthCheck("/health/ready", endpointName: "http");
+    .WithServiceHealth();
 
 await builder.Build().RunAsync();
 return 0;

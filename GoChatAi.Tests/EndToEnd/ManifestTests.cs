@@ -69,6 +69,7 @@ public sealed class ManifestTests : IAsyncLifetime
         Assert.True(bindings.ContainsKey("http"), "the REST endpoint is missing");
         Assert.True(bindings.ContainsKey("grpc"), "the gRPC endpoint is missing");
         Assert.Equal("http2", (string)bindings["grpc"]!["transport"]!);
+        Assert.False(bindings.ContainsKey("https"), "nothing listens on an https binding");
 
         var env = resource["env"]!.AsObject();
         Assert.Equal($"{{{database}.connectionString}}", (string)env[$"ConnectionStrings__{database}"]!);
