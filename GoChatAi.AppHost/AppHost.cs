@@ -1,5 +1,6 @@
 using GoChatAi.AppHost;
 using GoChatAi.AppHost.Infrastructure;
+using GoChatAi.AppHost.Model;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
@@ -31,6 +32,7 @@ builder.AddProject<Projects.GoChatAi_ChatService>("chatservice")
     .WithDatabaseAndCache(infrastructure.ChatDatabase, infrastructure)
     .WithReference(authService)
     .WaitFor(authService)
+    .WithChatModel()
     .WithServiceHealth();
 
 await builder.Build().RunAsync();

@@ -1,7 +1,182 @@
+using GoChatAi.ChatService.Application;
+using GoChatAi.Contracts.Chat.V1;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
+using UsageRow = GoChatAi.Contracts.Chat.V1.UsageRow;
 
 namespace GoChatAi.ChatService.Grpc;
 
 /// <summary>Conversations with the model over gRPC and REST; every call needs a valid access token.</summary>
 [Authorize]
-public sealed class ChatGrpcService : Contracts.Chat.V1.ChatService.ChatServiceBase;
+public sealed class ChatGrpcService(
+    ConversationService conversations,
+    GenerationService generations,
+    ChatEventStreams streams,
+    UsageService usage,
+    ModelCatalog models) : Contracts.Chat.V1.ChatService.ChatServiceBase
+{
+    public override async Task<Conversation> CreateConversation(CreateConversationRequest request, ServerCallContext context)
+    {
+        var conversation = await conversations.CreateAsync(context.GetUserId(),
+            request.HasTitle ? request.Title : null,
+            request.HasSystemPrompt ? request.SystemPrompt : null,
+            request.HasModel ? request.Model : null,
+            context.CancellationToken);
+        return conversation.ToProto();
+    }
+
+    public override async Task<ListConversationsResponse> ListConversations(ListConversationsRequest request, ServerCallContext context)
+    {
+        var (page, total) = await conversations.ListAsync(context.GetUserId(), request.HasLimit ? request.Limit : null, request.Offset, context.CancellationToken);
+        return new ListConversationsResponse { Conversations = { page.Select(c => c.ToProto()) }, TotalCount = total };
+    }
+
+    public override async Task<Conversation> GetConversation(GetConversationRequest request, ServerCallContext context) =>
+        (await conversations.GetAsync(context.GetUserId(), request.ConversationId, context.CancellationToken)).ToProto();
+
+    public override async Task<Conversation> UpdateConversation(UpdateConversationRequest request, ServerCallContext context)
+    {
+        var conversation = await conversations.UpdateAsync(context.GetUserId(), request.ConversationId,
+            request.HasTitle ? request.Title : null,
+            request.HasSystemPrompt ? request.SystemPrompt : null,
+            request.HasModel ? request.Model : null,
+            context.CancellationToken);
+        return conversation.ToProto();
+    }
+
+    public override async Task<Empty> DeleteConversation(DeleteConversationRequest request, ServerCallContext context)
+    {
+        await conversations.DeleteAsync(context.GetUserId(), request.ConversationId, context.CancellationToken);
+        return new Empty();
+    }
+
+    public override async Task<Message> SendMessage(SendMessageRequest request, ServerCallContext context) =>
+        (await conversations.SendMessageAsync(context.GetUserId(), request.ConversationId, request.Content, context.CancellationToken)).ToProto();
+
+    public override async Task<ChatWithAIResponse> ChatWithAI(ChatWithAIRequest request, ServerCallContext context)
+    {
+        var started = await generations.StartAsync(context.GetUserId(), request.ToApplication(), context.CancellationToken);
+        // The caller may leave; the job goes on and stores its answer all the same.
+        var outcome = await started.Outcome.WaitAsync(context.CancellationToken);
+        if (outcome.Failure is { } failure)
+        {
+            throw failure;
+        }
+
+        var answer = outcome.Answer.ToProto();
+        return new ChatWithAIResponse
+        {
+            ConversationId = started.Conversation.Id.ToString(),
+            UserMessage = started.UserMessage.ToProto(),
+            AssistantMessage = answer,
+            Model = answer.Model,
+            Usage = answer.Usage,
+            FinishReason = answer.FinishReason,
+            GenerationId = answer.GenerationId,
+        };
+    }
+
+    public override async Task StreamChat(ChatWithAIRequest request, IServerStreamWriter<ChatEvent> responseStream, ServerCallContext context)
+    {
+        var started = await generations.StartAsync(context.GetUserId(), request.ToApplication(), context.CancellationToken);
+        await foreach (var chatEvent in streams.FollowGenerationAsync(started, context.CancellationToken))
+        {
+            await responseStream.WriteAsync(chatEvent, context.CancellationToken);
+        }
+    }
+
+    public override async Task StreamMessages(StreamMessagesRequest request, IServerStreamWriter<ChatEvent> responseStream, ServerCallContext context)
+    {
+        var after = await generations.ResolveFeedStartAsync(context.GetUserId(), request.ConversationId,
+            request.HasAfter ? request.After : null, context.CancellationToken);
+        try
+        {
+            await foreach (var chatEvent in streams.FollowConversationAsync(Guid.Parse(request.ConversationId), after, context.CancellationToken))
+            {
+                await responseStream.WriteAsync(chatEvent, context.CancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        {
+            // The client closed the feed (or the server is shutting down): a normal end.
+        }
+    }
+
+    public override async Task<Generation> CancelGeneration(CancelGenerationRequest request, ServerCallContext context) =>
+        (await generations.CancelAsync(context.GetUserId(), request.GenerationId, context.CancellationToken)).ToGeneration();
+
+    public override async Task<GetHistoryResponse> GetHistory(GetHistoryRequest request, ServerCallContext context)
+    {
+        var page = await conversations.GetHistoryAsync(context.GetUserId(), request.ConversationId,
+            request.HasLimit ? request.Limit : null, request.Offset, request.PageToken, request.NewestFirst, context.CancellationToken);
+        return new GetHistoryResponse
+        {
+            Messages = { page.Messages.Select(m => m.ToProto()) },
+            TotalCount = page.TotalCount,
+            NextPageToken = page.NextPageToken,
+        };
+    }
+
+    public override Task<ListModelsResponse> ListModels(ListModelsRequest request, ServerCallContext context) =>
+        Task.FromResult(new ListModelsResponse
+        {
+            Models =
+            {
+                models.Models.Select(m => new Model
+                {
+                    Id = m.Id,
+                    DisplayName = m.DisplayName,
+                    ContextWindow = m.ContextWindow,
+                    MaxOutputTokens = m.MaxOutputTokens,
+                    IsDefault = m.IsDefault,
+                }),
+            },
+        });
+
+    public override async Task<GetUsageResponse> GetUsage(GetUsageRequest request, ServerCallContext context)
+    {
+        var report = await usage.GetAsync(context.GetUserId(),
+            request.HasStartDate ? request.StartDate : null,
+            request.HasEndDate ? request.EndDate : null,
+            request.HasConversationId ? request.ConversationId : null,
+            context.CancellationToken);
+        var response = new GetUsageResponse
+        {
+            StartDate = report.Start.ToDateText(),
+            EndDate = report.End.ToDateText(),
+            Totals = new UsageTotals(),
+            Quota = new DailyQuota
+            {
+                TokenLimit = report.TokenLimit,
+                TokensUsed = report.TokensUsedToday,
+                TokensRemaining = Math.Max(0, report.TokenLimit - report.TokensUsedToday),
+                ResetsAt = Timestamp.FromDateTimeOffset(report.ResetsAt),
+            },
+        };
+        foreach (var row in report.Rows)
+        {
+            response.Rows.Add(new UsageRow
+            {
+                Date = row.Day.ToDateText(),
+                Model = row.Model,
+                PromptTokens = row.PromptTokens,
+                CompletionTokens = row.CompletionTokens,
+                TotalTokens = row.PromptTokens + row.CompletionTokens,
+                Requests = row.Requests,
+            });
+            response.Totals.PromptTokens += row.PromptTokens;
+            response.Totals.CompletionTokens += row.CompletionTokens;
+            response.Totals.TotalTokens += row.PromptTokens + row.CompletionTokens;
+            response.Totals.Requests += row.Requests;
+        }
+
+        return response;
+    }
+}
+
+internal static class CallerContext
+{
+    /// <summary>The caller: the <c>sub</c> of the access token the call was authenticated with.</summary>
+    public static Guid GetUserId(this ServerCallContext context) => context.GetHttpContext().User.GetUserId();
+}

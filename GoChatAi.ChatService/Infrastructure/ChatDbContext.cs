@@ -10,25 +10,45 @@ public sealed class ChatDbContext(DbContextOptions<ChatDbContext> options) : DbC
 
     public DbSet<Message> Messages => Set<Message>();
 
+    public DbSet<UsageRecord> Usage => Set<UsageRecord>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Conversation>(conversation =>
         {
             conversation.ToTable("conversations");
             conversation.HasKey(c => c.Id);
-            conversation.Property(c => c.Title).HasMaxLength(200);
-            // A user's conversations, newest activity first.
-            conversation.HasIndex(c => new { c.UserId, c.UpdatedAt });
-            conversation.HasMany(c => c.Messages).WithOne().HasForeignKey(m => m.ConversationId).OnDelete(DeleteBehavior.Cascade);
+            conversation.Property(c => c.Title).HasMaxLength(Conversation.MaxTitleLength);
+            conversation.Property(c => c.SystemPrompt).HasMaxLength(Conversation.MaxSystemPromptLength);
+            conversation.Property(c => c.Model).HasMaxLength(200);
+            // A user's conversations, most recent activity first, ties by id.
+            conversation.HasIndex(c => new { c.UserId, c.LastActivityAt, c.Id }).IsDescending(false, true, true);
+            conversation.HasMany<Message>().WithOne().HasForeignKey(m => m.ConversationId).OnDelete(DeleteBehavior.Cascade);
         });
 
         modelBuilder.Entity<Message>(message =>
         {
             message.ToTable("messages");
             message.HasKey(m => m.Id);
+            message.Property(m => m.Position).UseIdentityAlwaysColumn();
             message.Property(m => m.Role).HasConversion<string>().HasMaxLength(16);
-            // History pages walk a conversation in order, however long it grows.
-            message.HasIndex(m => new { m.ConversationId, m.CreatedAt, m.Id });
+            message.Property(m => m.Status).HasConversion<string>().HasMaxLength(16);
+            message.Property(m => m.FinishReason).HasConversion<string>().HasMaxLength(16);
+            message.Property(m => m.Model).HasMaxLength(200);
+            // History pages walk a conversation by position (keyset), however long it grows.
+            message.HasIndex(m => new { m.ConversationId, m.Position }).IsUnique();
+            message.HasIndex(m => m.GenerationId);
+        });
+
+        modelBuilder.Entity<UsageRecord>(usage =>
+        {
+            usage.ToTable("usage_ledger");
+            usage.HasKey(u => u.Id);
+            usage.Property(u => u.Id).UseIdentityAlwaysColumn();
+            usage.Property(u => u.Model).HasMaxLength(200);
+            // No foreign key to conversations: the ledger outlives them.
+            usage.HasIndex(u => new { u.UserId, u.Day });
+            usage.HasIndex(u => new { u.UserId, u.ConversationId, u.Day });
         });
     }
 }

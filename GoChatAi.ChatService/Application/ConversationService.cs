@@ -1,0 +1,250 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Text;
+using GoChatAi.ChatService.Domain;
+using GoChatAi.ChatService.Infrastructure;
+using GoChatAi.ChatService.Infrastructure.Redis;
+using GoChatAi.ServiceDefaults.Errors;
+using Microsoft.EntityFrameworkCore;
+
+namespace GoChatAi.ChatService.Application;
+
+/// <summary>A page of messages and where the next one starts.</summary>
+public sealed record HistoryPage(IReadOnlyList<Message> Messages, int TotalCount, string NextPageToken);
+
+/// <summary>Conversations and their messages, always those of the caller: another user's answer NOT_FOUND.</summary>
+public sealed class ConversationService(
+    ChatDbContext db,
+    ModelCatalog models,
+    UsageLimiter limiter,
+    ChatEventFeed feed,
+    GenerationRunner generations,
+    Microsoft.Extensions.Options.IOptions<ChatOptions> options,
+    TimeProvider timeProvider)
+{
+    public async Task<Conversation> CreateAsync(Guid userId, string? title, string? systemPrompt, string? model, CancellationToken cancellationToken)
+    {
+        new RequestValidation()
+            .Check("title", title is null ? null : ChatValidation.TitleViolation(title))
+            .Check("system_prompt", systemPrompt is null ? null : ChatValidation.SystemPromptViolation(systemPrompt))
+            .Check("model", model is null ? null : ChatValidation.ModelViolation(model, models))
+            .ThrowIfInvalid();
+        await limiter.CountRequestAsync(userId);
+
+        var now = Now(timeProvider);
+        var conversation = NewConversation(userId, title?.Trim(), systemPrompt, model ?? models.Default.Id, now);
+        db.Conversations.Add(conversation);
+        await db.SaveChangesAsync(cancellationToken);
+        return conversation;
+    }
+
+    public static Conversation NewConversation(Guid userId, string? title, string? systemPrompt, string model, DateTimeOffset now) => new()
+    {
+        Id = Guid.CreateVersion7(now),
+        UserId = userId,
+        Title = string.IsNullOrEmpty(title) ? null : title,
+        SystemPrompt = string.IsNullOrEmpty(systemPrompt) ? null : systemPrompt,
+        Model = model,
+        CreatedAt = now,
+        UpdatedAt = now,
+        LastActivityAt = now,
+    };
+
+    public async Task<(IReadOnlyList<Conversation> Page, int Total)> ListAsync(Guid userId, int? limit, int offset, CancellationToken cancellationToken)
+    {
+        new RequestValidation()
+            .Check("limit", ChatValidation.LimitViolation(limit))
+            .Check("offset", ChatValidation.OffsetViolation(offset))
+            .ThrowIfInvalid();
+
+        var mine = db.Conversations.AsNoTracking().Where(c => c.UserId == userId);
+        var total = await mine.CountAsync(cancellationToken);
+        var page = await mine
+            .OrderByDescending(c => c.LastActivityAt).ThenByDescending(c => c.Id)
+            .Skip(offset).Take(limit ?? 20)
+            .ToListAsync(cancellationToken);
+        return (page, total);
+    }
+
+    public async Task<Conversation> GetAsync(Guid userId, string conversationId, CancellationToken cancellationToken)
+    {
+        new RequestValidation().Check("conversation_id", ChatValidation.IdViolation(conversationId)).ThrowIfInvalid();
+        return await FindOwnedAsync(userId, ChatValidation.ParseId(conversationId), tracking: false, cancellationToken);
+    }
+
+    public async Task<Conversation> UpdateAsync(Guid userId, string conversationId, string? title, string? systemPrompt, string? model, CancellationToken cancellationToken)
+    {
+        new RequestValidation()
+            .Check("conversation_id", ChatValidation.IdViolation(conversationId))
+            .Check("title", title is null ? null : ChatValidation.TitleViolation(title))
+            .Check("system_prompt", systemPrompt is null ? null : ChatValidation.SystemPromptViolation(systemPrompt))
+            .Check("model", model is null ? null : ChatValidation.ModelViolation(model, models))
+            .Require(title is not null || systemPrompt is not null || model is not null, "title", "at least one of title, system_prompt and model is required")
+            .ThrowIfInvalid();
+
+        var conversation = await FindOwnedAsync(userId, ChatValidation.ParseId(conversationId), tracking: true, cancellationToken);
+        if (title is not null)
+        {
+            conversation.Title = title.Trim();
+        }
+
+        if (systemPrompt is not null)
+        {
+            conversation.SystemPrompt = systemPrompt.Length == 0 ? null : systemPrompt;
+        }
+
+        if (model is not null)
+        {
+            conversation.Model = model;
+        }
+
+        conversation.UpdatedAt = Now(timeProvider);
+        await db.SaveChangesAsync(cancellationToken);
+        return conversation;
+    }
+
+    public async Task DeleteAsync(Guid userId, string conversationId, CancellationToken cancellationToken)
+    {
+        new RequestValidation().Check("conversation_id", ChatValidation.IdViolation(conversationId)).ThrowIfInvalid();
+        var conversation = await FindOwnedAsync(userId, ChatValidation.ParseId(conversationId), tracking: false, cancellationToken);
+
+        // Its answer in flight stops first, so that nothing writes into a conversation that is gone.
+        await generations.CancelRunningInAsync(conversation.Id, cancellationToken);
+        await db.Conversations.Where(c => c.Id == conversation.Id).ExecuteDeleteAsync(cancellationToken);
+        await feed.DeleteAsync(conversation.Id);
+    }
+
+    public async Task<Message> SendMessageAsync(Guid userId, string conversationId, string content, CancellationToken cancellationToken)
+    {
+        new RequestValidation()
+            .Check("conversation_id", ChatValidation.IdViolation(conversationId))
+            .Check("content", ChatValidation.MessageViolation(content, options.Value.MaxMessageLength))
+            .ThrowIfInvalid();
+        var conversation = await FindOwnedAsync(userId, ChatValidation.ParseId(conversationId), tracking: false, cancellationToken);
+        await limiter.CountRequestAsync(userId);
+
+        var message = new Message
+        {
+            Id = Guid.CreateVersion7(timeProvider.GetUtcNow()),
+            ConversationId = conversation.Id,
+            Role = MessageRole.User,
+            Content = content,
+            Status = MessageStatus.Finished,
+            CreatedAt = Now(timeProvider),
+        };
+        await StoreMessagesAsync(db, conversation.Id, [message], cancellationToken);
+        await feed.AppendAsync(conversation.Id, ChatEvents.MessageCreated(message));
+        return message;
+    }
+
+    /// <summary>Stores messages and moves the conversation's activity and count with them, in one transaction.</summary>
+    public static async Task StoreMessagesAsync(ChatDbContext db, Guid conversationId, IReadOnlyList<Message> messages, CancellationToken cancellationToken)
+    {
+        var at = messages[^1].CreatedAt;
+        // The retrying execution strategy runs the whole transaction again after a transient failure.
+        await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            // One at a time: the position (the history order) is given in insert order, which one batch does not keep.
+            foreach (var message in messages)
+            {
+                if (db.Entry(message).State == EntityState.Detached)
+                {
+                    db.Messages.Add(message);
+                }
+
+                await db.SaveChangesAsync(cancellationToken);
+            }
+
+            await db.Conversations.Where(c => c.Id == conversationId).ExecuteUpdateAsync(set => set
+                .SetProperty(c => c.MessageCount, c => c.MessageCount + messages.Count)
+                .SetProperty(c => c.LastMessageAt, at)
+                .SetProperty(c => c.LastActivityAt, at), cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        });
+    }
+
+    /// <summary>Now, to the microsecond PostgreSQL keeps, so that what a call returns equals what a later read gives.</summary>
+    public static DateTimeOffset Now(TimeProvider timeProvider)
+    {
+        var now = timeProvider.GetUtcNow();
+        return now.AddTicks(-(now.Ticks % 10));
+    }
+
+    public async Task<HistoryPage> GetHistoryAsync(Guid userId, string conversationId, int? limit, int offset, string pageToken, bool newestFirst, CancellationToken cancellationToken)
+    {
+        long? after = null;
+        var check = new RequestValidation()
+            .Check("conversation_id", ChatValidation.IdViolation(conversationId))
+            .Check("limit", ChatValidation.LimitViolation(limit))
+            .Check("offset", ChatValidation.OffsetViolation(offset));
+        if (pageToken.Length > 0)
+        {
+            if (offset != 0)
+            {
+                check.Add("offset", "must be 0 when page_token is set");
+            }
+
+            if (!check.IsValid || !HistoryPageToken.TryParse(pageToken, out var token)
+                || token.ConversationId != ChatValidation.ParseId(conversationId) || token.NewestFirst != newestFirst)
+            {
+                check.Add("page_token", "is not a page token of this conversation and order");
+            }
+            else
+            {
+                after = token.Position;
+            }
+        }
+
+        check.ThrowIfInvalid();
+        var conversation = await FindOwnedAsync(userId, ChatValidation.ParseId(conversationId), tracking: false, cancellationToken);
+
+        var take = limit ?? 50;
+        var query = db.Messages.AsNoTracking().Where(m => m.ConversationId == conversation.Id);
+        var total = await query.CountAsync(cancellationToken);
+        if (after is { } position)
+        {
+            query = newestFirst ? query.Where(m => m.Position < position) : query.Where(m => m.Position > position);
+        }
+
+        query = newestFirst ? query.OrderByDescending(m => m.Position) : query.OrderBy(m => m.Position);
+        var rows = await query.Skip(offset).Take(take + 1).ToListAsync(cancellationToken);
+        var page = rows.Take(take).ToList();
+        var next = rows.Count > take ? new HistoryPageToken(conversation.Id, newestFirst, page[^1].Position).ToString() : "";
+        return new HistoryPage(page, total, next);
+    }
+
+    public async Task<Conversation> FindOwnedAsync(Guid userId, Guid conversationId, bool tracking, CancellationToken cancellationToken)
+    {
+        var query = tracking ? db.Conversations : db.Conversations.AsNoTracking();
+        // Another user's conversation is answered exactly like one that does not exist.
+        return await query.FirstOrDefaultAsync(c => c.Id == conversationId && c.UserId == userId, cancellationToken)
+            ?? throw ServiceException.NotFound("The conversation");
+    }
+}
+
+/// <summary>Where a history page ended: the conversation, the order and the last message's position (base64url).</summary>
+public readonly record struct HistoryPageToken(Guid ConversationId, bool NewestFirst, long Position)
+{
+    public override string ToString() => Base64Url.EncodeToString(Encoding.ASCII.GetBytes(
+        string.Create(CultureInfo.InvariantCulture, $"h1|{ConversationId:N}|{(NewestFirst ? 1 : 0)}|{Position}")));
+
+    public static bool TryParse(string text, out HistoryPageToken token)
+    {
+        token = default;
+        if (text.Length > 128 || !Base64Url.IsValid(text))
+        {
+            return false;
+        }
+
+        var parts = Encoding.ASCII.GetString(Base64Url.DecodeFromChars(text)).Split('|');
+        if (parts.Length != 4 || parts[0] != "h1" || !Guid.TryParseExact(parts[1], "N", out var conversationId)
+            || parts[2] is not ("0" or "1") || !long.TryParse(parts[3], NumberStyles.None, CultureInfo.InvariantCulture, out var position))
+        {
+            return false;
+        }
+
+        token = new HistoryPageToken(conversationId, parts[2] == "1", position);
+        return true;
+    }
+}

@@ -1,0 +1,73 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using System.Collections.Concurrent;
+using Azure.AI.OpenAI;
+using GoChatAi.ChatService.Application;
+using GoChatAi.ChatService.Domain;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+using OpenAI;
+
+namespace GoChatAi.ChatService.Infrastructure.Model;
+
+/// <summary>
+/// The <see cref="IChatClient"/> of each allowed model: Azure OpenAI through <see cref="AzureOpenAIClient"/>, OpenAI
+/// and any OpenAI-compatible server (the stand-in, Ollama, vLLM) through <see cref="OpenAIClient"/> at the
+/// connection string's endpoint. Calls go out on the "openai" HttpClient with <see cref="ModelResilience"/>, and are
+/// traced with the OpenTelemetry GenAI conventions.
+/// </summary>
+public sealed class ChatClientProvider(
+    ModelConnection connection,
+    IOptions<ModelOptions> options,
+    IHttpClientFactory httpClients,
+    ILoggerFactory loggerFactory) : IDisposable
+{
+    public const string HttpClientName = "openai";
+    public const string TelemetrySourceName = "GoChatAi.ChatService.Model";
+
+    private readonly ConcurrentDictionary<string, IChatClient> _clients = new(StringComparer.Ordinal);
+
+    public IChatClient For(ChatModel model) => _clients.GetOrAdd(model.Id, Create);
+
+    private IChatClient Create(string modelId)
+    {
+        var settings = options.Value;
+        var transport = new HttpClientPipelineTransport(httpClients.CreateClient(HttpClientName));
+        var credential = new ApiKeyCredential(connection.Key);
+        OpenAI.Chat.ChatClient chat;
+        if (connection.IsAzure)
+        {
+            var deployment = settings.Models.FirstOrDefault(m => m.Id == modelId)?.Deployment ?? modelId;
+            var azure = new AzureOpenAIClient(connection.Endpoint!, credential, new AzureOpenAIClientOptions
+            {
+                Transport = transport,
+                RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
+                NetworkTimeout = settings.Timeout,
+            });
+            chat = azure.GetChatClient(deployment);
+        }
+        else
+        {
+            var openAi = new OpenAIClient(credential, new OpenAIClientOptions
+            {
+                Endpoint = connection.Endpoint,
+                Transport = transport,
+                RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
+                NetworkTimeout = settings.Timeout,
+            });
+            chat = openAi.GetChatClient(modelId);
+        }
+
+        return new ChatClientBuilder(chat.AsIChatClient())
+            .UseOpenTelemetry(loggerFactory, TelemetrySourceName)
+            .Build();
+    }
+
+    public void Dispose()
+    {
+        foreach (var client in _clients.Values)
+        {
+            client.Dispose();
+        }
+    }
+}

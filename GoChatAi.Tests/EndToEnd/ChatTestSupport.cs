@@ -1,0 +1,189 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using GoChatAi.Contracts.Chat.V1;
+using GoChatAi.Tests.Infrastructure;
+using Grpc.Core;
+
+namespace GoChatAi.Tests.EndToEnd;
+
+/// <summary>One signed-up user with ChatService clients over gRPC and REST, and the stand-in model's journal.</summary>
+public sealed class ChatUser(GoChatAiAppFixture fixture, string accessToken, Guid userId)
+{
+    public static readonly TimeSpan CallTimeout = TimeSpan.FromMinutes(2);
+
+    public string AccessToken { get; } = accessToken;
+
+    public Guid UserId { get; } = userId;
+
+    public ChatService.ChatServiceClient Grpc { get; } = new(fixture.CreateGrpcChannel("chatservice"));
+
+    public Metadata Headers => TestAccounts.Bearer(AccessToken);
+
+    public CallOptions Options(CancellationToken cancellationToken = default) =>
+        new(Headers, DateTime.UtcNow + CallTimeout, cancellationToken);
+
+    public static async Task<ChatUser> SignUpAsync(GoChatAiAppFixture fixture)
+    {
+        var signUp = await new TestAccounts(fixture).SignUpAsync().WaitAsync(CallTimeout);
+        return new ChatUser(fixture, signUp.Tokens.AccessToken, Guid.Parse(signUp.User.Id));
+    }
+
+    /// <summary>A REST client that sends this user's token.</summary>
+    public HttpClient Rest()
+    {
+        var client = fixture.CreateRestClient("chatservice");
+        client.Timeout = CallTimeout;
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AccessToken);
+        return client;
+    }
+
+    public async Task<Conversation> CreateConversationAsync(string? title = null, string? model = null, string? systemPrompt = null)
+    {
+        var request = new CreateConversationRequest();
+        if (title is not null)
+        {
+            request.Title = title;
+        }
+
+        if (model is not null)
+        {
+            request.Model = model;
+        }
+
+        if (systemPrompt is not null)
+        {
+            request.SystemPrompt = systemPrompt;
+        }
+
+        return await Grpc.CreateConversationAsync(request, Options());
+    }
+
+    public async Task<List<Message>> HistoryAsync(string conversationId) =>
+        [.. (await Grpc.GetHistoryAsync(new GetHistoryRequest { ConversationId = conversationId, Limit = 100 }, Options())).Messages];
+
+    /// <summary>Waits (polling, with a deadline) until a conversation's answer of a generation is final.</summary>
+    public async Task<Message> WaitForFinishedAnswerAsync(string conversationId, string generationId)
+    {
+        using var deadline = new CancellationTokenSource(CallTimeout);
+        while (true)
+        {
+            var answer = (await HistoryAsync(conversationId)).SingleOrDefault(m => m.GenerationId == generationId && m.Role == Role.Assistant);
+            if (answer?.Status == MessageStatus.Finished)
+            {
+                return answer;
+            }
+
+            await Task.Delay(100, deadline.Token);
+        }
+    }
+
+    /// <summary>How many conversations and messages this user has: what a refused request must not change.</summary>
+    public async Task<(int Conversations, int Messages)> CountStoredAsync()
+    {
+        var list = await Grpc.ListConversationsAsync(new ListConversationsRequest { Limit = 100 }, Options());
+        return (list.TotalCount, list.Conversations.Sum(c => c.MessageCount));
+    }
+}
+
+/// <summary>The stand-in model's request journal.</summary>
+public static class DevModelJournal
+{
+    public static async Task<List<JsonObject>> RequestsAsync(GoChatAiAppFixture fixture, string key)
+    {
+        using var client = fixture.App.CreateHttpClient("devmodel", "http");
+        var entries = await client.GetFromJsonAsync<JsonArray>($"/_devmodel/requests?key={Uri.EscapeDataString(key)}");
+        return [.. entries!.Select(e => e!.AsObject())];
+    }
+
+    /// <summary>Waits (polling, with a deadline) until the stand-in has finished the one request of a key, and returns it.</summary>
+    public static async Task<JsonObject> WaitUntilEndedAsync(GoChatAiAppFixture fixture, string key)
+    {
+        using var deadline = new CancellationTokenSource(ChatUser.CallTimeout);
+        while (true)
+        {
+            var requests = await RequestsAsync(fixture, key);
+            if (requests.Count == 1 && !(bool)requests[0]["inProgress"]!)
+            {
+                return requests[0];
+            }
+
+            await Task.Delay(50, deadline.Token);
+        }
+    }
+
+    /// <summary>A fault directive for the stand-in, with a key of its own so that its counters are this test's.</summary>
+    public static string Directive(string settings, out string key)
+    {
+        key = "t-" + Guid.NewGuid().ToString("N");
+        return $"[[devmodel: key={key}; {settings}]]";
+    }
+}
+
+/// <summary>Reads a Server-Sent Events stream the way a browser's EventSource does.</summary>
+public sealed class ServerSentEventReader(Stream stream) : IDisposable
+{
+    private readonly StreamReader _reader = new(stream);
+
+    public sealed record SseEvent(string? Id, string Name, string Data);
+
+    public int Comments { get; private set; }
+
+    public async Task<SseEvent?> ReadAsync(CancellationToken cancellationToken)
+    {
+        string? id = null, name = null;
+        var data = new List<string>();
+        while (await _reader.ReadLineAsync(cancellationToken) is { } line)
+        {
+            if (line.Length == 0)
+            {
+                if (data.Count > 0)
+                {
+                    return new SseEvent(id, name ?? "message", string.Join("\n", data));
+                }
+
+                continue;
+            }
+
+            if (line.StartsWith(':'))
+            {
+                Comments++;
+                continue;
+            }
+
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            var field = colon < 0 ? line : line[..colon];
+            var value = colon < 0 ? "" : line[(colon + 1)..].TrimStart(' ');
+            switch (field)
+            {
+                case "id":
+                    id = value;
+                    break;
+                case "event":
+                    name = value;
+                    break;
+                case "data":
+                    data.Add(value);
+                    break;
+            }
+        }
+
+        return null;
+    }
+
+    public void Dispose() => _reader.Dispose();
+}
+
+internal static class RestJson
+{
+    public static async Task<JsonObject> ReadObjectAsync(this HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        return JsonNode.Parse(text)?.AsObject() ?? throw new InvalidOperationException("not a JSON object: " + text);
+    }
+
+    public static StringContent Json(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
+
+    public static StringContent Json(object value) => Json(JsonSerializer.Serialize(value));
+}
