@@ -151,10 +151,15 @@ public static class Extensions
         });
         app.MapHealthChecks(ReadinessPath);
 
-        // Prometheus scrapes here unless an operator switches it off (Metrics:Prometheus:Enabled=false).
+        // Prometheus scrapes here unless an operator switches it off (Metrics:Prometheus:Enabled=false), or moves it
+        // to a management port (Metrics:Prometheus:Host, e.g. "*:9090", with a Kestrel endpoint on that port).
         if (app.Configuration.GetValue("Metrics:Prometheus:Enabled", true))
         {
-            app.MapPrometheusScrapingEndpoint(MetricsPath);
+            var scrape = app.MapPrometheusScrapingEndpoint(MetricsPath);
+            if (app.Configuration["Metrics:Prometheus:Host"] is { Length: > 0 } host)
+            {
+                scrape.RequireHost(host);
+            }
         }
 
         app.MapGrpcApiEndpoints();

@@ -23,6 +23,8 @@ public sealed class ProductionModeTests(GoChatAiAppFixture fixture)
     private const string Configuration = "Release";
 #endif
 
+    private const string CorrelationId = "production-mode-test-7";
+
     [Fact]
     public async Task The_auth_service_in_production_serves_logs_json_and_hides_reflection()
     {
@@ -54,6 +56,14 @@ public sealed class ProductionModeTests(GoChatAiAppFixture fixture)
             var discovery = await http.GetStringAsync("/.well-known/openid-configuration");
             Assert.Contains("jwks_uri", discovery, StringComparison.Ordinal);
 
+            // A request that logs (a sign-up writes a security event) under a correlation id of the caller's.
+            using var signUp = new HttpRequestMessage(HttpMethod.Post, "/v1/auth/signup")
+            {
+                Content = System.Net.Http.Json.JsonContent.Create(new { name = "Prod", email = TestAccounts.NewEmail(), password = TestAccounts.Password }),
+            };
+            signUp.Headers.Add("X-Correlation-ID", CorrelationId);
+            Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(signUp)).StatusCode);
+
             using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
             using var reflection = new ServerReflection.ServerReflectionClient(channel).ServerReflectionInfo();
             await reflection.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = "" });
@@ -79,6 +89,11 @@ public sealed class ProductionModeTests(GoChatAiAppFixture fixture)
             Assert.True(entry.RootElement.TryGetProperty("Timestamp", out _), line);
             Assert.True(entry.RootElement.TryGetProperty("LogLevel", out _), line);
         });
+
+        // The sign-up's log line carries the correlation id and the trace id, and never the password.
+        var requestLine = Assert.Single(logged, line => line.Contains(CorrelationId, StringComparison.Ordinal) && line.Contains("sign_up", StringComparison.Ordinal));
+        Assert.Contains("\"TraceId\"", requestLine, StringComparison.Ordinal);
+        Assert.DoesNotContain(logged, line => line.Contains(TestAccounts.Password, StringComparison.Ordinal));
     }
 
     private static async Task EventuallyReadyAsync(HttpClient http)
