@@ -20,7 +20,8 @@ public sealed class AuthTokenAttackTests(GoChatAiAppFixture fixture)
 {
     private readonly TestAccounts _accounts = new(fixture);
 
-    public static TheoryData<string> Forgeries => ["alg-none", "tampered-payload", "hs256-with-the-public-key", "unknown-kid", "stripped-signature"];
+    public static TheoryData<string> Forgeries =>
+        ["alg-none", "tampered-payload", "hs256-with-the-public-key", "unknown-kid", "stripped-signature", "embedded-jwk", "jku-to-attacker"];
 
     [Theory]
     [MemberData(nameof(Forgeries))]
@@ -59,6 +60,14 @@ public sealed class AuthTokenAttackTests(GoChatAiAppFixture fixture)
         Assert.False(key.TryGetProperty("d", out _), "the private part must never be published");
     }
 
+    private static string SignedByAttacker(JsonObject header, string payload, ECDsa? key = null)
+    {
+        using var owned = key is null ? ECDsa.Create(ECCurve.NamedCurves.nistP256) : null;
+        var signer = key ?? owned!;
+        var unsigned = $"{Base64UrlEncoder.Encode(header.ToJsonString())}.{payload}";
+        return $"{unsigned}.{Base64UrlEncoder.Encode(signer.SignData(Encoding.ASCII.GetBytes(unsigned), HashAlgorithmName.SHA256))}";
+    }
+
     private async Task<string> ForgeAsync(string forgery, string genuine)
     {
         var parts = genuine.Split('.');
@@ -87,13 +96,21 @@ public sealed class AuthTokenAttackTests(GoChatAiAppFixture fixture)
                 return $"{unsigned}.{Base64UrlEncoder.Encode(signature)}";
             }
             case "unknown-kid":
-            {
-                using var attacker = ECDsa.Create(ECCurve.NamedCurves.nistP256);
                 header["kid"] = "attackers-key";
-                var unsigned = $"{Encode(header)}.{parts[1]}";
-                var signature = attacker.SignData(Encoding.ASCII.GetBytes(unsigned), HashAlgorithmName.SHA256);
-                return $"{unsigned}.{Base64UrlEncoder.Encode(signature)}";
+                return SignedByAttacker(header, parts[1]);
+            case "embedded-jwk":
+            {
+                // The token brings its own key (RFC 7515 jwk header): it must be ignored, not trusted.
+                using var attacker = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+                var jwk = JsonWebKeyConverter.ConvertFromECDsaSecurityKey(new ECDsaSecurityKey(attacker));
+                header["jwk"] = new JsonObject { ["kty"] = "EC", ["crv"] = jwk.Crv, ["x"] = jwk.X, ["y"] = jwk.Y };
+                return SignedByAttacker(header, parts[1], attacker);
             }
+            case "jku-to-attacker":
+                // A key set URL of the attacker's: never fetched.
+                header["jku"] = "http://127.0.0.1:9/jwks.json";
+                header["x5u"] = "http://127.0.0.1:9/cert.pem";
+                return SignedByAttacker(header, parts[1]);
             default:
                 throw new ArgumentOutOfRangeException(nameof(forgery), forgery, null);
         }
