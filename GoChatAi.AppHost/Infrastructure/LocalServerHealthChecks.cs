@@ -36,7 +36,7 @@ internal sealed class RedisServerHealthCheck(ReferenceExpression connectionStrin
             await connection.GetDatabase().PingAsync();
             return HealthCheckResult.Healthy();
         }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        catch (Exception exception) when (exception is RedisException or RedisTimeoutException)
         {
             return HealthCheckResult.Unhealthy("Redis does not answer yet.", exception);
         }

@@ -12,8 +12,9 @@ namespace GoChatAi.AuthService.Infrastructure;
 /// threshold every attempt (the right password too) is refused until the window ends.
 /// </summary>
 /// <remarks>
-/// When Redis is down, counting goes on in this process's memory: an attacker is still limited (per replica) and
-/// nobody is locked out for an outage.
+/// When Redis is down (refused connections or timeouts, which StackExchange.Redis reports as a TimeoutException),
+/// counting goes on in this process's memory: an attacker is still limited (per replica) and nobody is locked
+/// out for an outage.
 /// </remarks>
 public sealed partial class SignInThrottle(
     IConnectionMultiplexer redis,
@@ -46,7 +47,7 @@ public sealed partial class SignInThrottle(
             var clientWait = (int)counts[1] >= Settings.MaxFailuresPerClient ? await database.KeyTimeToLiveAsync(client) : null;
             return Longest(accountWait, clientWait);
         }
-        catch (RedisException exception)
+        catch (Exception exception) when (exception is RedisException or RedisTimeoutException)
         {
             LogFallback(logger, exception);
             return Longest(FallbackWait(account, Settings.MaxFailuresPerAccount), FallbackWait(client, Settings.MaxFailuresPerClient));
@@ -62,7 +63,7 @@ public sealed partial class SignInThrottle(
             {
                 await redis.GetDatabase().ScriptEvaluateAsync(CountFailureScript, [key], [window]);
             }
-            catch (RedisException exception)
+            catch (Exception exception) when (exception is RedisException or RedisTimeoutException)
             {
                 LogFallback(logger, exception);
                 var now = timeProvider.GetUtcNow();
@@ -82,7 +83,7 @@ public sealed partial class SignInThrottle(
         {
             await redis.GetDatabase().KeyDeleteAsync(key);
         }
-        catch (RedisException exception)
+        catch (Exception exception) when (exception is RedisException or RedisTimeoutException)
         {
             LogFallback(logger, exception);
         }

@@ -92,7 +92,7 @@ public static partial class AccessTokenAuthenticationExtensions
                 context.Fail("The token has been revoked.");
             }
         }
-        catch (StackExchange.Redis.RedisException exception)
+        catch (Exception exception) when (exception is StackExchange.Redis.RedisException or StackExchange.Redis.RedisTimeoutException)
         {
             // Fail closed: without the revocation list a revoked token cannot be told from a valid one.
             var logger = context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(nameof(TokenRevocationList));
