@@ -1,24 +1,112 @@
+using System.Globalization;
+
 namespace GoChatAi.Benchmarks;
+
+/// <summary>The groups of figures the benchmark can take (<c>--only</c>).</summary>
+[Flags]
+public enum Suites
+{
+    None = 0,
+    Auth = 1,
+    Latency = 2,
+    Capacity = 4,
+    History = 8,
+    Chat = Latency | Capacity | History,
+    All = Auth | Chat,
+}
 
 /// <summary>Where the stack listens and how hard to push it; the defaults are the AppHost's development ports.</summary>
 public sealed record BenchmarkSettings(
     Uri AuthGrpc,
     Uri ChatGrpc,
+    Uri ChatRest,
+    Uri DevModel,
+    string? DevModelKey,
     TimeSpan Duration,
-    int Concurrency)
+    int Concurrency,
+    Suites Only,
+    IReadOnlyList<int> StreamLevels,
+    int HistoryMessages)
 {
+    public const string Usage = """
+        Measures the stack that `dotnet run --project GoChatAi.AppHost` brings up. Start it first, with a high
+        per-user request limit (the chat figures send far more than the default 60 a minute of one user, and the
+        AppHost's own environment reaches the services) and, for convenience, a fixed key for the stand-in model:
+
+          Chat__RequestsPerMinute=1000000 dotnet run -c Release --project GoChatAi.AppHost -- --Parameters:devmodel-key=<any key>
+
+        then, once `curl -s localhost:8081/health/ready` says Healthy:
+
+          dotnet run -c Release --project GoChatAi.Benchmarks -- --devmodel-key <the same key>
+
+        Without --Parameters:devmodel-key the AppHost makes a new key at every start: read it in the dashboard (the
+        devmodel-key parameter, or Key= in the chatservice's ConnectionStrings__openai), or on Linux with
+          tr '\0' '\n' < /proc/$(pgrep -f GoChatAi.ChatService | head -1)/environ | grep ConnectionStrings__openai
+
+        Options (defaults in brackets):
+          --auth-grpc URL          the AuthService's gRPC endpoint [http://localhost:50051]
+          --chat-grpc URL          the ChatService's gRPC endpoint [http://localhost:50052]
+          --chat-rest URL          the ChatService's REST endpoint, read for /metrics [http://localhost:8081]
+          --devmodel URL           the stand-in model, as the AppHost runs it [http://localhost:8090]
+          --devmodel-key KEY       the stand-in's key (needed by the latency figures)
+          --seconds N              seconds per timed scenario [10]
+          --concurrency N          concurrent callers per scenario [16]
+          --only LIST              auth, chat, or latency, capacity, history, comma-separated [all]
+          --stream-levels LIST     concurrent streams to hold, comma-separated [50,100,200]
+          --history-messages N     messages in the GetHistory conversation [100000]
+        Every endpoint must be on this machine (localhost): a benchmark floods what it measures.
+        """;
+
+    private static readonly string[] _options =
+    [
+        "auth-grpc", "chat-grpc", "chat-rest", "devmodel", "devmodel-key", "seconds", "concurrency", "only", "stream-levels", "history-messages",
+    ];
+
+    public bool Runs(Suites suite) => (Only & suite) != 0;
+
     public static BenchmarkSettings Parse(string[] args)
     {
-        string Option(string name, string fallback)
+        for (var i = 0; i < args.Length; i += 2)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal) || !_options.Contains(args[i][2..]) || i + 1 >= args.Length)
+            {
+                throw new BenchmarkSetupException($"Unknown option or missing value: '{args[i]}'.{Environment.NewLine}{Environment.NewLine}{Usage}");
+            }
+        }
+
+        string? Option(string name)
         {
             var index = Array.IndexOf(args, "--" + name);
-            return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
+            return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
         }
 
         return new BenchmarkSettings(
-            new Uri(Option("auth-grpc", "http://localhost:50051")),
-            new Uri(Option("chat-grpc", "http://localhost:50052")),
-            TimeSpan.FromSeconds(int.Parse(Option("seconds", "10"), System.Globalization.CultureInfo.InvariantCulture)),
-            int.Parse(Option("concurrency", "16"), System.Globalization.CultureInfo.InvariantCulture));
+            Local(Option("auth-grpc") ?? "http://localhost:50051"),
+            Local(Option("chat-grpc") ?? "http://localhost:50052"),
+            Local(Option("chat-rest") ?? "http://localhost:8081"),
+            Local(Option("devmodel") ?? "http://localhost:8090"),
+            Option("devmodel-key"),
+            TimeSpan.FromSeconds(Number(Option("seconds") ?? "10", "seconds", 1, 3600)),
+            Number(Option("concurrency") ?? "16", "concurrency", 1, 1024),
+            ParseSuites(Option("only") ?? "all"),
+            [.. (Option("stream-levels") ?? "50,100,200").Split(',').Select(level => Number(level, "stream-levels", 1, 5000))],
+            // GetHistory takes offsets up to 1,000,000, so a deeper conversation could not be paged by offset.
+            Number(Option("history-messages") ?? "100000", "history-messages", 200, 1_000_000));
     }
+
+    private static Uri Local(string text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.IsLoopback
+            ? uri
+            : throw new BenchmarkSetupException($"'{text}' is not an address on this machine: the benchmark only calls localhost.");
+
+    private static int Number(string text, string option, int min, int max) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
+            ? value
+            : throw new BenchmarkSetupException($"--{option} takes a whole number from {min} to {max}, not '{text}'.");
+
+    private static Suites ParseSuites(string text) =>
+        text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Aggregate(Suites.None, (all, name) =>
+            all | (Enum.TryParse<Suites>(name, ignoreCase: true, out var suite) && suite != Suites.None
+                ? suite
+                : throw new BenchmarkSetupException($"--only takes auth, chat, latency, capacity, history or all, not '{name}'.")));
 }

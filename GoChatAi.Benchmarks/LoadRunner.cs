@@ -3,65 +3,78 @@ using System.Diagnostics;
 namespace GoChatAi.Benchmarks;
 
 /// <summary>What one scenario achieved.</summary>
-public sealed record ScenarioResult(string Name, int Requests, int Errors, TimeSpan Elapsed, TimeSpan P50, TimeSpan P99)
+public sealed record ScenarioResult(string Name, int Requests, int Errors, TimeSpan Elapsed, TimeSpan P50, TimeSpan P99, string? FirstError = null)
 {
     public double PerSecond => Requests / Elapsed.TotalSeconds;
+
+    public static ScenarioResult From(string name, IEnumerable<TimeSpan> latencies, int errors, TimeSpan elapsed, string? firstError)
+    {
+        var sorted = latencies.Order().ToList();
+        return new ScenarioResult(name, sorted.Count, errors, elapsed, Percentiles.Of(sorted, 0.50), Percentiles.Of(sorted, 0.99), firstError);
+    }
 }
+
+/// <summary>What many workers running one operation gave: a sample per success, and the failures.</summary>
+public sealed record LoadSamples<T>(IReadOnlyList<T> Samples, int Errors, TimeSpan Elapsed, string? FirstError);
 
 /// <summary>Runs one operation from many workers for a fixed time (bounded in count and time) and records its latencies.</summary>
 public static class LoadRunner
 {
+    private static readonly TimeSpan _warmUp = TimeSpan.FromSeconds(2);
+
+    // An operation still running this long after the end is cancelled, so that one hung call cannot stall the run.
+    private static readonly TimeSpan _grace = TimeSpan.FromSeconds(30);
+
     public static async Task<ScenarioResult> RunAsync(string name, int concurrency, TimeSpan duration, Func<CancellationToken, Task> operation)
     {
-        // A short warm-up, so that connection set-up and JIT do not count.
-        using (var warmUp = new CancellationTokenSource(TimeSpan.FromSeconds(2)))
+        var run = await CollectAsync(concurrency, duration, async (_, ct) =>
         {
-            await RunWorkersAsync(concurrency, operation, [], warmUp.Token);
-        }
-
-        var latencies = new List<TimeSpan>[concurrency];
-        for (var i = 0; i < concurrency; i++)
-        {
-            latencies[i] = new List<TimeSpan>(4096);
-        }
-
-        using var stop = new CancellationTokenSource(duration);
-        var clock = Stopwatch.StartNew();
-        var errors = await RunWorkersAsync(concurrency, operation, latencies, stop.Token);
-        clock.Stop();
-
-        var all = latencies.SelectMany(l => l).Order().ToList();
-        return new ScenarioResult(name, all.Count, errors, clock.Elapsed, Percentile(all, 0.50), Percentile(all, 0.99));
+            var started = Stopwatch.GetTimestamp();
+            await operation(ct);
+            return Stopwatch.GetElapsedTime(started);
+        });
+        return ScenarioResult.From(name, run.Samples, run.Errors, run.Elapsed, run.FirstError);
     }
 
-    private static async Task<int> RunWorkersAsync(int concurrency, Func<CancellationToken, Task> operation, List<TimeSpan>[] latencies, CancellationToken stop)
+    /// <summary>
+    /// Runs the operation (given the worker's index) from <paramref name="concurrency"/> workers for
+    /// <paramref name="duration"/>, after a short warm-up, and keeps what each success returned.
+    /// </summary>
+    public static async Task<LoadSamples<T>> CollectAsync<T>(int concurrency, TimeSpan duration, Func<int, CancellationToken, Task<T>> operation)
     {
+        // A short warm-up, so that connection set-up and JIT do not count.
+        await RunWorkersAsync(concurrency, _warmUp, operation);
+        return await RunWorkersAsync(concurrency, duration, operation);
+    }
+
+    private static async Task<LoadSamples<T>> RunWorkersAsync<T>(int concurrency, TimeSpan duration, Func<int, CancellationToken, Task<T>> operation)
+    {
+        var samples = new List<T>[concurrency];
         var errors = 0;
+        string? firstError = null;
+        using var stop = new CancellationTokenSource(duration);
+        using var abandon = new CancellationTokenSource(duration + _grace);
+        var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(worker => Task.Run(async () =>
         {
+            samples[worker] = new List<T>(1024);
             while (!stop.IsCancellationRequested)
             {
-                var started = Stopwatch.GetTimestamp();
                 try
                 {
-                    await operation(CancellationToken.None);
-                    if (latencies.Length > 0)
-                    {
-                        latencies[worker].Add(Stopwatch.GetElapsedTime(started));
-                    }
+                    samples[worker].Add(await operation(worker, abandon.Token));
                 }
-                catch (Exception)
+                catch (Exception exception)
                 {
                     if (!stop.IsCancellationRequested)
                     {
                         Interlocked.Increment(ref errors);
+                        Interlocked.CompareExchange(ref firstError, ErrorText.Describe(exception), null);
                     }
                 }
             }
         })));
-        return errors;
+        clock.Stop();
+        return new LoadSamples<T>([.. samples.SelectMany(s => s)], errors, clock.Elapsed, firstError);
     }
-
-    private static TimeSpan Percentile(List<TimeSpan> sorted, double percentile) =>
-        sorted.Count == 0 ? TimeSpan.Zero : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(percentile * sorted.Count) - 1)];
 }

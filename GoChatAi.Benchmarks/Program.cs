@@ -1,7 +1,47 @@
 using GoChatAi.Benchmarks;
 
-// Measures the stack that `dotnet run --project GoChatAi.AppHost` brings up (start it first).
-// Usage: dotnet run -c Release --project GoChatAi.Benchmarks [-- --seconds 10 --concurrency 16]
-var settings = BenchmarkSettings.Parse(args);
-var results = await AuthBenchmarks.RunAsync(settings);
-ResultTable.Print(results, settings);
+// Measures the stack that `dotnet run --project GoChatAi.AppHost` brings up (start it first; the chat figures
+// need it started with a raised per-user request limit: see --help).
+// Usage: dotnet run -c Release --project GoChatAi.Benchmarks [-- --seconds 10 --concurrency 16 --devmodel-key <key>]
+if (args is ["--help" or "-h"])
+{
+    Console.WriteLine(BenchmarkSettings.Usage);
+    return 0;
+}
+
+try
+{
+    var settings = BenchmarkSettings.Parse(args);
+    ResultTable.PrintMachine(settings);
+
+    if (settings.Runs(Suites.Auth))
+    {
+        ResultTable.PrintThroughput("AuthService", await AuthBenchmarks.RunAsync(settings));
+    }
+
+    if (settings.Runs(Suites.Chat))
+    {
+        using var chat = await ChatBenchmarkContext.CreateAsync(settings);
+        if (settings.Runs(Suites.Latency))
+        {
+            ResultTable.PrintStreamLatency(await StreamLatencyBenchmark.RunAsync(chat));
+        }
+
+        if (settings.Runs(Suites.Capacity))
+        {
+            ResultTable.PrintStreamCapacity(await StreamCapacityBenchmark.RunAsync(chat));
+        }
+
+        if (settings.Runs(Suites.History))
+        {
+            ResultTable.PrintHistory(await HistoryBenchmark.RunAsync(chat));
+        }
+    }
+
+    return 0;
+}
+catch (BenchmarkSetupException exception)
+{
+    Console.Error.WriteLine(exception.Message);
+    return 2;
+}

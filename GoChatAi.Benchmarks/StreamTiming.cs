@@ -1,0 +1,26 @@
+namespace GoChatAi.Benchmarks;
+
+/// <summary>When the first and the last piece of an answer's text arrived, counted from the moment it was asked for.</summary>
+public readonly record struct StreamTiming(TimeSpan FirstToken, TimeSpan LastToken);
+
+/// <summary>How many streams' timings spread: p50 and p99 of the first and of the last token.</summary>
+public sealed record StreamSummary(
+    string Name,
+    int Streams,
+    int Errors,
+    TimeSpan FirstTokenP50,
+    TimeSpan FirstTokenP99,
+    TimeSpan LastTokenP50,
+    TimeSpan LastTokenP99,
+    string? FirstError)
+{
+    public static StreamSummary From(string name, IReadOnlyList<StreamTiming> timings, int errors, string? firstError) => new(
+        name,
+        timings.Count,
+        errors,
+        Percentiles.Of(timings.Select(t => t.FirstToken), 0.50),
+        Percentiles.Of(timings.Select(t => t.FirstToken), 0.99),
+        Percentiles.Of(timings.Select(t => t.LastToken), 0.50),
+        Percentiles.Of(timings.Select(t => t.LastToken), 0.99),
+        firstError);
+}
