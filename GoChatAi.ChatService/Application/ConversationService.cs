@@ -19,6 +19,7 @@ public sealed class ConversationService(
     UsageLimiter limiter,
     ChatEventFeed feed,
     GenerationRunner generations,
+    ChatMetrics metrics,
     Microsoft.Extensions.Options.IOptions<ChatOptions> options,
     TimeProvider timeProvider)
 {
@@ -133,6 +134,7 @@ public sealed class ConversationService(
             CreatedAt = Now(timeProvider),
         };
         await StoreMessagesAsync(db, conversation.Id, [message], cancellationToken);
+        metrics.MessagesStored(MessageRole.User);
         await feed.AppendAsync(conversation.Id, ChatEvents.MessageCreated(message));
         return message;
     }

@@ -41,9 +41,10 @@ public sealed partial class GenerationRunner(
     ChatEventFeed feed,
     GenerationLocks locks,
     UsageLimiter limiter,
+    ChatMetrics metrics,
     IOptions<ChatOptions> options,
     TimeProvider timeProvider,
-    ILogger<GenerationRunner> logger) : IHostedService
+    ILogger<GenerationRunner> logger) : IHostedLifecycleService, IDisposable
 {
     /// <summary>How long a cancel request waits for the job to store what it had.</summary>
     private static readonly TimeSpan s_cancelWait = TimeSpan.FromSeconds(10);
@@ -55,6 +56,13 @@ public sealed partial class GenerationRunner(
     private const double ContextSafetyMargin = 0.95;
 
     private readonly ConcurrentDictionary<Guid, RunningGeneration> _running = new();
+    private readonly CancellationTokenSource _stopping = new();
+
+    /// <summary>
+    /// Cancelled when the service stops serving chat, after the drain delay: live feeds end with it, so that their
+    /// clients resume elsewhere, while the load balancer had its time to stop sending new calls here.
+    /// </summary>
+    public CancellationToken Stopping => _stopping.Token;
 
     public async Task StartAsync(CancellationToken cancellationToken) =>
         await redis.GetSubscriber().SubscribeAsync(GenerationLocks.CancelChannel, (_, value) =>
@@ -65,22 +73,51 @@ public sealed partial class GenerationRunner(
             }
         });
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Shutdown ends every answer in flight as incomplete and stores it. This runs in the host's stopping phase
+    /// (after the drain delay, before the web server stops), not in <see cref="StopAsync"/>: the server stops first
+    /// and waits for in-flight calls, and a stream following an answer would hold it for the whole grace period,
+    /// then be cut without its final event. Ended here, every stream sends its final event and closes normally.
+    /// </summary>
+    public async Task StoppingAsync(CancellationToken cancellationToken)
     {
-        // Shutdown ends every answer in flight as incomplete and stores it, within the host's grace period.
-        foreach (var running in _running.Values)
+        await _stopping.CancelAsync();
+        await StopRunningAsync(cancellationToken);
+    }
+
+    /// <summary>Answers launched by calls that came in while the server was stopping end the same way.</summary>
+    public Task StopAsync(CancellationToken cancellationToken) => StopRunningAsync(cancellationToken);
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public void Dispose() => _stopping.Dispose();
+
+    private async Task StopRunningAsync(CancellationToken cancellationToken)
+    {
+        var running = _running.Values.ToList();
+        foreach (var generation in running)
         {
-            running.Cancel(byUser: false);
+            generation.Cancel(byUser: false);
         }
 
-        await ((Task)Task.WhenAll(_running.Values.Select(r => r.Outcome))).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await ((Task)Task.WhenAll(running.Select(r => r.Outcome))).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     /// <summary>Starts a job whose first events are already in the feed; the task ends when the answer is stored.</summary>
     public Task<GenerationOutcome> Launch(GenerationJob job)
     {
-        var running = new RunningGeneration(job);
+        var running = new RunningGeneration(job, timeProvider.GetTimestamp());
         _running[job.GenerationId] = running;
+        if (_stopping.IsCancellationRequested)
+        {
+            // Too late to ask the model: the job stores the answer as incomplete at once, like the others.
+            running.Cancel(byUser: false);
+        }
+
         _ = Task.Run(() => RunAsync(running));
         return running.Outcome;
     }
@@ -147,6 +184,11 @@ public sealed partial class GenerationRunner(
                 var text = update.Text;
                 if (!string.IsNullOrEmpty(text))
                 {
+                    if (content.Length == 0)
+                    {
+                        metrics.FirstToken(job.Model.Id, timeProvider.GetElapsedTime(running.StartedAt));
+                    }
+
                     content.Append(text);
                     await feed.AppendAsync(job.ConversationId, ChatEvents.Delta(job.GenerationId, text));
                 }
@@ -208,10 +250,13 @@ public sealed partial class GenerationRunner(
         answer.FinishReason = finish;
         answer.PromptTokens = promptTokens;
         answer.CompletionTokens = completionTokens;
+        // The tokens were spent whether or not storing the answer works.
+        metrics.TokensUsed(job.Model.Id, promptTokens, completionTokens);
 
         try
         {
             await StoreAnswerAsync(db, job, answer);
+            metrics.MessagesStored(MessageRole.Assistant);
             var final = failure is null
                 ? ChatEvents.Completed(answer)
                 : ChatEvents.Failed(answer, (Google.Rpc.Code)(int)GoChatAi.ServiceDefaults.Errors.ServiceExceptionInterceptor.ToStatusCode(failure.Kind), failure.Message);
@@ -224,6 +269,8 @@ public sealed partial class GenerationRunner(
         finally
         {
             await ReleaseAsync(job);
+            // Every way out above has set a finish reason: the model's, cancelled, or incomplete.
+            metrics.AnswerFinished(job.Model.Id, finish!.Value, timeProvider.GetElapsedTime(running.StartedAt));
             _running.TryRemove(job.GenerationId, out _);
             running.Complete(new GenerationOutcome(answer, failure));
             running.Dispose();
@@ -317,7 +364,7 @@ public sealed partial class GenerationRunner(
         {
             await limiter.AddTokensAsync(job.UserId, total);
         }
-        catch (RedisException exception)
+        catch (Exception exception) when (exception is RedisException or RedisTimeoutException)
         {
             LogQuotaNotCounted(logger, exception, job.GenerationId);
         }
@@ -329,7 +376,7 @@ public sealed partial class GenerationRunner(
         {
             await locks.ReleaseAsync(job.ConversationId, job.GenerationId);
         }
-        catch (RedisException exception)
+        catch (Exception exception) when (exception is RedisException or RedisTimeoutException)
         {
             // The lock's own lifetime frees the conversation later.
             LogReleaseFailed(logger, exception, job.GenerationId);
@@ -405,13 +452,16 @@ public sealed partial class GenerationRunner(
     private static partial void LogTitleFailed(ILogger logger, Exception exception, Guid conversationId);
 
     /// <summary>A job in this process, with what stops it.</summary>
-    private sealed class RunningGeneration(GenerationJob job) : IDisposable
+    private sealed class RunningGeneration(GenerationJob job, long startedAt) : IDisposable
     {
         private readonly CancellationTokenSource _cancellation = new();
         private readonly TaskCompletionSource<GenerationOutcome> _outcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private volatile bool _cancelledByUser;
 
         public GenerationJob Job { get; } = job;
+
+        /// <summary>When the job started (a <see cref="TimeProvider"/> timestamp), for its durations.</summary>
+        public long StartedAt { get; } = startedAt;
 
         public CancellationToken Token => _cancellation.Token;
 

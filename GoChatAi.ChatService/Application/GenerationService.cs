@@ -29,6 +29,7 @@ public sealed class GenerationService(
     ChatEventFeed feed,
     GenerationLocks locks,
     GenerationRunner runner,
+    ChatMetrics metrics,
     IOptions<ChatOptions> options,
     TimeProvider timeProvider)
 {
@@ -118,6 +119,8 @@ public sealed class GenerationService(
             throw;
         }
 
+        // The answer counts as a stored message once it is final (GenerationRunner), not as the empty row it starts as.
+        metrics.MessagesStored(MessageRole.User);
         var created = await feed.AppendAsync(conversation.Id, ChatEvents.MessageCreated(user));
         var started = await feed.AppendAsync(conversation.Id, ChatEvents.GenerationStarted(answer));
         await locks.SetReplayStartAsync(conversation.Id, generationId, started.Sequence - 1);

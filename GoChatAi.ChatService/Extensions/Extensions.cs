@@ -25,6 +25,7 @@ public static class Extensions
 
         builder.AddChatModel();
 
+        builder.Services.AddSingleton<ChatMetrics>();
         builder.Services.AddSingleton<ChatEventFeed>();
         builder.Services.AddSingleton<GenerationLocks>();
         builder.Services.AddSingleton<UsageLimiter>();

@@ -14,7 +14,8 @@ public sealed class ChatGrpcService(
     GenerationService generations,
     ChatEventStreams streams,
     UsageService usage,
-    ModelCatalog models) : Contracts.Chat.V1.ChatService.ChatServiceBase
+    ModelCatalog models,
+    GenerationRunner runner) : Contracts.Chat.V1.ChatService.ChatServiceBase
 {
     public override async Task<Conversation> CreateConversation(CreateConversationRequest request, ServerCallContext context)
     {
@@ -90,16 +91,20 @@ public sealed class ChatGrpcService(
     {
         var after = await generations.ResolveFeedStartAsync(context.GetUserId(), request.ConversationId,
             request.HasAfter ? request.After : null, context.CancellationToken);
+        // A live feed never ends by itself: on shutdown (after the drain delay) it ends normally (status OK), so that
+        // the client resumes from its last cursor on another replica, instead of holding the server for its whole
+        // grace period and then being cut.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, runner.Stopping);
         try
         {
-            await foreach (var chatEvent in streams.FollowConversationAsync(Guid.Parse(request.ConversationId), after, context.CancellationToken))
+            await foreach (var chatEvent in streams.FollowConversationAsync(Guid.Parse(request.ConversationId), after, stop.Token))
             {
                 await responseStream.WriteAsync(chatEvent, context.CancellationToken);
             }
         }
-        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            // The client closed the feed (or the server is shutting down): a normal end.
+            // The client closed the feed, or the server is shutting down: a normal end.
         }
     }
 

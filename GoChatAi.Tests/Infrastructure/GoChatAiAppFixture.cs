@@ -16,6 +16,9 @@ public sealed class GoChatAiAppFixture : IAsyncLifetime
     /// <summary>Every Aspire step gets a deadline: a wait that hangs must fail the run, not stall it.</summary>
     public static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(3);
 
+    /// <summary>How long the ChatService lets the model stay silent (Model:Timeout), shorter than its 60 s default.</summary>
+    public static readonly TimeSpan ModelTimeout = TimeSpan.FromSeconds(10);
+
     /// <summary>The first administrator the AppHost creates (its parameters, set here instead of generated).</summary>
     public const string AdminEmail = "admin@tests.gochatai.local";
     public const string AdminPassword = "tests-admin-password-0123456789";
@@ -24,6 +27,9 @@ public sealed class GoChatAiAppFixture : IAsyncLifetime
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, GrpcChannel> _channels = new();
 
     public DistributedApplication App { get; private set; } = null!;
+
+    /// <summary>Where the ChatService sends its traces (OTLP), so that a test can find a request's whole trace.</summary>
+    public OtlpTraceReceiver Traces { get; } = new();
 
     public async Task InitializeAsync()
     {
@@ -46,6 +52,15 @@ public sealed class GoChatAiAppFixture : IAsyncLifetime
         // A refresh token reused after this window counts as a replay; short, so that tests need not wait long.
         builder.CreateResourceBuilder<ProjectResource>("authservice")
             .WithEnvironment("Auth__RefreshRaceWindow", "00:00:01");
+        // The ChatService exports over OTLP to the fixture's receiver, as it would to the dashboard or a collector;
+        // batches leave every 200 ms, so that a test finds its trace soon after its call.
+        builder.CreateResourceBuilder<ProjectResource>("chatservice")
+            .WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", Traces.Endpoint.ToString().TrimEnd('/'))
+            .WithEnvironment("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
+            .WithEnvironment("OTEL_BSP_SCHEDULE_DELAY", "200")
+            // A model silent this long fails the call (DEADLINE_EXCEEDED); the stand-in answers within milliseconds
+            // otherwise, so only the test that asks it to stay silent waits this out.
+            .WithEnvironment("Model__Timeout", ModelTimeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture));
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
             .AddFilter("Aspire.Hosting.Dcp", LogLevel.Error)
@@ -83,6 +98,7 @@ public sealed class GoChatAiAppFixture : IAsyncLifetime
             await App.DisposeAsync();
         }
 
+        await Traces.DisposeAsync();
         try
         {
             Directory.Delete(_stateDirectory, recursive: true);

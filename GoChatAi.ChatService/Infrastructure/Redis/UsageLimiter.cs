@@ -12,7 +12,12 @@ namespace GoChatAi.ChatService.Infrastructure.Redis;
 /// when an answer's usage is known; the usage ledger in PostgreSQL is the record, this is the fast count).
 /// Past a limit the caller gets RESOURCE_EXHAUSTED with the time until the window resets.
 /// </summary>
-public sealed partial class UsageLimiter(IConnectionMultiplexer redis, IOptions<ChatOptions> options, TimeProvider timeProvider, ILogger<UsageLimiter> logger)
+public sealed partial class UsageLimiter(
+    IConnectionMultiplexer redis,
+    IOptions<ChatOptions> options,
+    ChatMetrics metrics,
+    TimeProvider timeProvider,
+    ILogger<UsageLimiter> logger)
 {
     /// <summary>Counts one request and refuses it when the user is past this minute's limit.</summary>
     public async Task CountRequestAsync(Guid userId)
@@ -30,7 +35,7 @@ public sealed partial class UsageLimiter(IConnectionMultiplexer redis, IOptions<
                 await database.KeyExpireAsync(key, TimeSpan.FromSeconds(90));
             }
         }
-        catch (RedisException exception)
+        catch (Exception exception) when (exception is RedisException or RedisTimeoutException)
         {
             // Availability over metering: a cache outage must not stop every user's chat.
             LogLimiterUnavailable(logger, exception);
@@ -39,6 +44,7 @@ public sealed partial class UsageLimiter(IConnectionMultiplexer redis, IOptions<
 
         if (count > options.Value.RequestsPerMinute)
         {
+            metrics.Throttled(ThrottleLimits.RequestsPerMinute);
             var resetsAt = DateTimeOffset.FromUnixTimeSeconds((minute + 1) * 60);
             throw ServiceException.ResourceExhausted(
                 $"Too many requests: at most {options.Value.RequestsPerMinute} a minute. Try again shortly.",
@@ -52,6 +58,7 @@ public sealed partial class UsageLimiter(IConnectionMultiplexer redis, IOptions<
         var used = await TokensUsedTodayAsync(userId);
         if (used >= options.Value.TokensPerDay)
         {
+            metrics.Throttled(ThrottleLimits.TokensPerDay);
             var now = timeProvider.GetUtcNow();
             throw ServiceException.ResourceExhausted(
                 $"Today's token quota ({options.Value.TokensPerDay}) is used up; it resets at 00:00 UTC.",
@@ -66,7 +73,7 @@ public sealed partial class UsageLimiter(IConnectionMultiplexer redis, IOptions<
             var value = await redis.GetDatabase().StringGetAsync(TokensKey(userId, timeProvider.GetUtcNow()));
             return value.TryParse(out long used) ? used : 0;
         }
-        catch (RedisException exception)
+        catch (Exception exception) when (exception is RedisException or RedisTimeoutException)
         {
             LogLimiterUnavailable(logger, exception);
             return 0;
@@ -89,7 +96,8 @@ public sealed partial class UsageLimiter(IConnectionMultiplexer redis, IOptions<
     public static DateTimeOffset NextUtcMidnight(DateTimeOffset now) =>
         new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero).AddDays(1);
 
-    private static RedisKey TokensKey(Guid userId, DateTimeOffset now) =>
+    /// <summary>Where a user's token count of a UTC day is kept.</summary>
+    public static RedisKey TokensKey(Guid userId, DateTimeOffset now) =>
         string.Create(CultureInfo.InvariantCulture, $"chat:tokens:{userId:N}:{now.UtcDateTime:yyyyMMdd}");
 
     private static TimeSpan Ceiling(TimeSpan wait) => TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling(wait.TotalSeconds)));
