@@ -1,27 +1,17 @@
 using System.Diagnostics;
+using GoChatAi.Tests.Infrastructure;
 
 namespace GoChatAi.Tests.EndToEnd;
 
 /// <summary>When no way to get PostgreSQL and Redis can work, the AppHost stops at once and says what to do.</summary>
 public sealed class AppHostModeTests
 {
-#if DEBUG
-    private const string Configuration = "Debug";
-#else
-    private const string Configuration = "Release";
-#endif
-
     [Theory]
     [InlineData("bogus", "use --infra containers, local or external")]
     [InlineData("external", "External mode needs the connection strings ConnectionStrings__authdb")]
     public async Task An_impossible_mode_stops_the_app_host_with_one_sentence(string mode, string expected)
     {
-        var startInfo = new ProcessStartInfo("dotnet",
-            ["run", "--project", Projects.GoChatAi_AppHost.ProjectPath, "--no-build", "-c", Configuration, "--no-launch-profile", "--", "--infra", mode])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
+        var startInfo = BuiltProject.Run(Projects.GoChatAi_AppHost.ProjectPath, "--infra", mode);
         foreach (var name in new[] { "authdb", "chatdb", "cache" })
         {
             startInfo.Environment.Remove($"ConnectionStrings__{name}");

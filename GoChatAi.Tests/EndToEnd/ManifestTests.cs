@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using GoChatAi.Tests.Infrastructure;
 
 namespace GoChatAi.Tests.EndToEnd;
 
@@ -9,25 +10,12 @@ namespace GoChatAi.Tests.EndToEnd;
 /// </summary>
 public sealed class ManifestTests : IAsyncLifetime
 {
-#if DEBUG
-    private const string Configuration = "Debug";
-#else
-    private const string Configuration = "Release";
-#endif
-
     private readonly string _path = Path.Combine(Path.GetTempPath(), $"gochatai-manifest-{Guid.NewGuid():N}.json");
     private JsonObject _resources = null!;
 
     public async Task InitializeAsync()
     {
-        var startInfo = new ProcessStartInfo("dotnet",
-            ["run", "--project", Projects.GoChatAi_AppHost.ProjectPath, "--no-build", "-c", Configuration, "--no-launch-profile",
-             "--", "--publisher", "manifest", "--output-path", _path])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(startInfo)!;
+        using var process = Process.Start(BuiltProject.Run(Projects.GoChatAi_AppHost.ProjectPath, "--publisher", "manifest", "--output-path", _path))!;
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));

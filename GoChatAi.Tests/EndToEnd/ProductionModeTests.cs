@@ -17,24 +17,13 @@ namespace GoChatAi.Tests.EndToEnd;
 [Collection(GoChatAiAppCollection.Name)]
 public sealed class ProductionModeTests(GoChatAiAppFixture fixture)
 {
-#if DEBUG
-    private const string Configuration = "Debug";
-#else
-    private const string Configuration = "Release";
-#endif
-
     private const string CorrelationId = "production-mode-test-7";
 
     [Fact]
     public async Task The_auth_service_in_production_serves_logs_json_and_hides_reflection()
     {
         var (httpPort, grpcPort) = (FreePort(), FreePort());
-        var startInfo = new ProcessStartInfo("dotnet",
-            ["run", "--project", new Projects.GoChatAi_AuthService().ProjectPath, "--no-build", "-c", Configuration, "--no-launch-profile"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
+        var startInfo = BuiltProject.Run(new Projects.GoChatAi_AuthService().ProjectPath);
         startInfo.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         startInfo.Environment["Kestrel__Endpoints__http__Url"] = $"http://127.0.0.1:{httpPort}";
         startInfo.Environment["Kestrel__Endpoints__grpc__Url"] = $"http://127.0.0.1:{grpcPort}";
