@@ -1,0 +1,52 @@
+using Aspire.Hosting.ApplicationModel;
+using GoChatAi.Contracts.Chat.V1;
+using GoChatAi.Tests.Infrastructure;
+using Grpc.Core;
+
+namespace GoChatAi.Tests.EndToEnd;
+
+/// <summary>
+/// SIGTERM during a stream: the service ends the running answer (stored incomplete, with what was generated) and
+/// closes the stream with its final event, instead of cutting it when the grace period runs out.
+/// </summary>
+[Collection(GoChatAiAppCollection.Name)]
+public sealed class ChatShutdownTests(GoChatAiAppFixture fixture)
+{
+    [Fact]
+    public async Task Stopping_the_service_mid_stream_ends_the_stream_cleanly_and_keeps_the_partial_answer()
+    {
+        var user = await ChatUser.SignUpAsync(fixture);
+        using var call = user.Grpc.StreamChat(
+            new ChatWithAIRequest { Message = "a long answer, please " + DevModelJournal.Directive("tokens=400; slow=50ms", out _) }, user.Options());
+        var events = new List<ChatEvent>();
+        while (events.Count(e => e.EventCase == ChatEvent.EventOneofCase.Delta) < 3 && await call.ResponseStream.MoveNext(CancellationToken.None))
+        {
+            events.Add(call.ResponseStream.Current);
+        }
+
+        var stopping = fixture.App.ResourceCommands.ExecuteCommandAsync("chatservice", KnownResourceCommands.StopCommand);
+        try
+        {
+            // The stream must end by itself, with a final event, not with a transport error.
+            while (await call.ResponseStream.MoveNext(CancellationToken.None).WaitAsync(GoChatAiAppFixture.StepTimeout))
+            {
+                events.Add(call.ResponseStream.Current);
+            }
+
+            await stopping.WaitAsync(GoChatAiAppFixture.StepTimeout);
+        }
+        finally
+        {
+            await fixture.App.ResourceCommands.ExecuteCommandAsync("chatservice", KnownResourceCommands.StartCommand)
+                .WaitAsync(GoChatAiAppFixture.StepTimeout);
+            await fixture.WaitUntilHealthyAsync("chatservice");
+        }
+
+        Assert.Equal(StatusCode.OK, call.GetStatus().StatusCode);
+        Assert.Contains(events[^1].EventCase, new[] { ChatEvent.EventOneofCase.Failed, ChatEvent.EventOneofCase.Completed });
+        var answer = (await user.HistoryAsync(events[0].ConversationId)).Single(m => m.Role == Role.Assistant);
+        Assert.Equal(FinishReason.Incomplete, answer.FinishReason);
+        Assert.Equal(string.Concat(events.Where(e => e.EventCase == ChatEvent.EventOneofCase.Delta).Select(e => e.Delta.Text)), answer.Content);
+        Assert.True(answer.Content.Length > 0);
+    }
+}
