@@ -32,7 +32,7 @@ public sealed class ConversationService(
             .ThrowIfInvalid();
         await limiter.CountRequestAsync(userId);
 
-        var now = Now(timeProvider);
+        var now = timeProvider.GetUtcNowForStorage();
         var conversation = NewConversation(userId, title?.Trim(), systemPrompt, model ?? models.Default.Id, now);
         db.Conversations.Add(conversation);
         await db.SaveChangesAsync(cancellationToken);
@@ -99,7 +99,7 @@ public sealed class ConversationService(
             conversation.Model = model;
         }
 
-        conversation.UpdatedAt = Now(timeProvider);
+        conversation.UpdatedAt = timeProvider.GetUtcNowForStorage();
         await db.SaveChangesAsync(cancellationToken);
         return conversation;
     }
@@ -131,7 +131,7 @@ public sealed class ConversationService(
             Role = MessageRole.User,
             Content = content,
             Status = MessageStatus.Finished,
-            CreatedAt = Now(timeProvider),
+            CreatedAt = timeProvider.GetUtcNowForStorage(),
         };
         await StoreMessagesAsync(db, conversation.Id, [message], cancellationToken);
         metrics.MessagesStored(MessageRole.User);
@@ -166,13 +166,6 @@ public sealed class ConversationService(
         });
     }
 
-    /// <summary>Now, to the microsecond PostgreSQL keeps, so that what a call returns equals what a later read gives.</summary>
-    public static DateTimeOffset Now(TimeProvider timeProvider)
-    {
-        var now = timeProvider.GetUtcNow();
-        return now.AddTicks(-(now.Ticks % 10));
-    }
-
     public async Task<HistoryPage> GetHistoryAsync(Guid userId, string conversationId, int? limit, int offset, string pageToken, bool newestFirst, CancellationToken cancellationToken)
     {
         long? after = null;
@@ -203,7 +196,8 @@ public sealed class ConversationService(
 
         var take = limit ?? 50;
         var query = db.Messages.AsNoTracking().Where(m => m.ConversationId == conversation.Id);
-        var total = await query.CountAsync(cancellationToken);
+        // The count kept with every insert, so that a page costs the same however long the conversation grows.
+        var total = conversation.MessageCount;
         if (after is { } position)
         {
             query = newestFirst ? query.Where(m => m.Position < position) : query.Where(m => m.Position > position);

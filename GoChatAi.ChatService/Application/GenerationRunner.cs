@@ -329,7 +329,7 @@ public sealed partial class GenerationRunner(
 
     private async Task StoreAnswerAsync(ChatDbContext db, GenerationJob job, Message answer)
     {
-        var now = ConversationService.Now(timeProvider);
+        var now = timeProvider.GetUtcNowForStorage();
         var total = (answer.PromptTokens ?? 0) + (answer.CompletionTokens ?? 0);
         await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {

@@ -71,7 +71,7 @@ public sealed class GenerationService(
         await limiter.CountRequestAsync(userId);
         await limiter.EnsureTokensLeftAsync(userId);
 
-        var now = ConversationService.Now(timeProvider);
+        var now = timeProvider.GetUtcNowForStorage();
         var isNew = conversation is null;
         conversation ??= ConversationService.NewConversation(userId, null, null, model.Id, now);
         var generationId = Guid.CreateVersion7(now);
