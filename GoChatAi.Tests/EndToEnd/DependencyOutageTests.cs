@@ -22,8 +22,8 @@ public sealed class DependencyOutageTests(GoChatAiAppFixture fixture)
             .WaitAsync(GoChatAiAppFixture.StepTimeout);
         try
         {
-            await EventuallyAsync(auth, "/health/ready", HttpStatusCode.ServiceUnavailable);
-            await EventuallyAsync(chat, "/health/ready", HttpStatusCode.ServiceUnavailable);
+            await HttpPolling.UntilStatusAsync(auth, "/health/ready", HttpStatusCode.ServiceUnavailable);
+            await HttpPolling.UntilStatusAsync(chat, "/health/ready", HttpStatusCode.ServiceUnavailable);
 
             // Liveness is about the process: Kubernetes must not restart a service because its database is down.
             Assert.Equal(HttpStatusCode.OK, (await auth.GetAsync("/health/live")).StatusCode);
@@ -34,37 +34,11 @@ public sealed class DependencyOutageTests(GoChatAiAppFixture fixture)
                 .WaitAsync(GoChatAiAppFixture.StepTimeout);
         }
 
-        await EventuallyAsync(auth, "/health/ready", HttpStatusCode.OK);
-        await EventuallyAsync(chat, "/health/ready", HttpStatusCode.OK);
+        await HttpPolling.UntilStatusAsync(auth, "/health/ready", HttpStatusCode.OK);
+        await HttpPolling.UntilStatusAsync(chat, "/health/ready", HttpStatusCode.OK);
     }
 
     private string CacheServerName() =>
         fixture.App.Services.GetRequiredService<DistributedApplicationModel>().Resources
             .Single(r => r.Name is "redis" or "garnet").Name;
-
-    private static async Task EventuallyAsync(HttpClient client, string path, HttpStatusCode expected)
-    {
-        using var deadline = new CancellationTokenSource(GoChatAiAppFixture.StepTimeout);
-        HttpStatusCode? last = null;
-        while (!deadline.IsCancellationRequested)
-        {
-            try
-            {
-                using var response = await client.GetAsync(path, deadline.Token);
-                last = response.StatusCode;
-                if (last == expected)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                last = null;
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(250), CancellationToken.None);
-        }
-
-        Assert.Fail($"{path} answered {last?.ToString() ?? "nothing"} instead of {expected} before the deadline.");
-    }
 }

@@ -40,7 +40,7 @@ public sealed class ProductionModeTests(GoChatAiAppFixture fixture)
         try
         {
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") };
-            await EventuallyReadyAsync(http);
+            await HttpPolling.UntilStatusAsync(http, "/health/ready", HttpStatusCode.OK);
 
             var discovery = await http.GetStringAsync("/.well-known/openid-configuration");
             Assert.Contains("jwks_uri", discovery, StringComparison.Ordinal);
@@ -83,28 +83,6 @@ public sealed class ProductionModeTests(GoChatAiAppFixture fixture)
         var requestLine = Assert.Single(logged, line => line.Contains(CorrelationId, StringComparison.Ordinal) && line.Contains("sign_up", StringComparison.Ordinal));
         Assert.Contains("\"TraceId\"", requestLine, StringComparison.Ordinal);
         Assert.DoesNotContain(logged, line => line.Contains(TestAccounts.Password, StringComparison.Ordinal));
-    }
-
-    private static async Task EventuallyReadyAsync(HttpClient http)
-    {
-        using var deadline = new CancellationTokenSource(GoChatAiAppFixture.StepTimeout);
-        while (true)
-        {
-            try
-            {
-                using var response = await http.GetAsync("/health/ready", deadline.Token);
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(250), deadline.Token);
-        }
     }
 
     private static int FreePort()
