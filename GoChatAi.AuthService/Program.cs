@@ -8,6 +8,10 @@ builder.AddAuthServices();
 
 var app = builder.Build();
 
+app.UseServiceDefaults();
+app.UseAuthentication();
+app.UseAuthorization();
+
 app.MapDefaultEndpoints();
 app.MapAuthEndpoints();
 

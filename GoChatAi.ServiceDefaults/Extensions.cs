@@ -1,5 +1,6 @@
 using GoChatAi.ServiceDefaults.Errors;
 using GoChatAi.ServiceDefaults.Operations;
+using GoChatAi.ServiceDefaults.Requests;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Configuration;
@@ -31,6 +32,9 @@ public static class Extensions
     /// <summary>Tag of the checks that must pass once before the service counts as started.</summary>
     public const string StartupTag = "startup";
 
+    /// <summary>How long one health check may take: below the 2 s a Kubernetes probe is usually given.</summary>
+    public static readonly TimeSpan HealthCheckTimeout = TimeSpan.FromSeconds(1.5);
+
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.ConfigureOpenTelemetry();
@@ -39,7 +43,8 @@ public static class Extensions
         // Rules that depend on time take it from here, so that tests can move it.
         builder.Services.TryAddSingleton(TimeProvider.System);
 
-        // Failures outside gRPC (health, well-known documents) answer a bare problem, never a stack trace.
+        // Failures outside gRPC methods (middleware, authentication, plain endpoints) get the one error mapping.
+        builder.Services.AddExceptionHandler<ServiceExceptionHandler>();
         builder.Services.AddProblemDetails();
 
         builder.Services.AddServiceDiscovery();
@@ -118,19 +123,34 @@ public static class Extensions
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
 
-        // A dependency that hangs must turn the probe red, not make it time out.
+        // A dependency that hangs must turn the probe red within the probe's own timeout, whether or not its check
+        // honours cancellation.
         builder.Services.PostConfigure<HealthCheckServiceOptions>(options =>
         {
             foreach (var registration in options.Registrations)
             {
-                if (registration.Timeout == Timeout.InfiniteTimeSpan)
-                {
-                    registration.Timeout = TimeSpan.FromSeconds(5);
-                }
+                var check = registration.Factory;
+                registration.Factory = services =>
+                    new BoundedHealthCheck(services.GetRequiredService<IServiceScopeFactory>(), check, HealthCheckTimeout);
+                registration.Timeout = HealthCheckTimeout;
             }
         });
 
         return builder;
+    }
+
+    /// <summary>
+    /// The start of every service's request pipeline, in order: errors answered in the caller's protocol, a
+    /// correlation id on every request, gRPC's own message errors named, and REST requests checked before any
+    /// handler reads them.
+    /// </summary>
+    public static WebApplication UseServiceDefaults(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseCorrelationId();
+        app.UseGrpcCallErrors();
+        app.UseRestRequestChecks(GrpcApiExtensions.MaxRequestBytes);
+        return app;
     }
 
     /// <summary>
@@ -140,10 +160,6 @@ public static class Extensions
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.UseExceptionHandler();
-        app.UseCorrelationId();
-        app.UseRestRequestBodyChecks(GrpcApiExtensions.MaxRequestBytes);
-
         app.MapHealthChecks(LivenessPath, new HealthCheckOptions { Predicate = r => r.Tags.Contains(LiveTag) });
         app.MapHealthChecks(StartupPath, new HealthCheckOptions
         {

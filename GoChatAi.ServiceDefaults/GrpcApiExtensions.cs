@@ -1,4 +1,5 @@
 using GoChatAi.ServiceDefaults.Errors;
+using GoChatAi.ServiceDefaults.Requests;
 using Google.Protobuf.Reflection;
 using Google.Rpc;
 using Microsoft.AspNetCore.Builder;
@@ -27,8 +28,10 @@ public static class GrpcApiExtensions
             // Error details travel in REST bodies too: the transcoder must know their types.
             options.TypeRegistry = TypeRegistry.FromMessages(BadRequest.Descriptor, RetryInfo.Descriptor));
 
-        // Oversized bodies are refused before they are read whole, over REST as over gRPC.
-        builder.Services.Configure<KestrelServerOptions>(options => options.Limits.MaxRequestBodySize = MaxRequestBytes);
+        // The web server's own cut-off; below it the REST checks answer an oversized body with 413, and gRPC with
+        // its own per-message limit (RestRequestBodies, GrpcCallErrors).
+        builder.Services.Configure<KestrelServerOptions>(options =>
+            options.Limits.MaxRequestBodySize = MaxRequestBytes * RestRequestBodies.HardLimitFactor);
 
         // grpc.health.v1 reports the same readiness as /health/ready: every registered check.
         builder.Services.AddGrpcHealthChecks();

@@ -15,9 +15,9 @@ public static class Extensions
     /// <summary>The AuthService's own services: its database, the cache, its keys and its use cases.</summary>
     public static IHostApplicationBuilder AddAuthServices(this IHostApplicationBuilder builder)
     {
-        builder.AddNpgsqlDbContext<AuthDbContext>("authdb");
+        builder.AddDatabase<AuthDbContext>("authdb");
         builder.Services.AddDatabaseMigration<AuthDbContext, AdminAccountSeeder>();
-        builder.AddRedisClient("cache");
+        builder.AddCache();
 
         builder.Services.AddOptions<AuthOptions>()
             .BindConfiguration(AuthOptions.SectionName)
@@ -55,8 +55,6 @@ public static class Extensions
 
     public static WebApplication MapAuthEndpoints(this WebApplication app)
     {
-        app.UseAuthentication();
-        app.UseAuthorization();
         app.MapWellKnownEndpoints();
         app.MapGrpcService<AuthGrpcService>();
         app.MapGrpcService<UserGrpcService>();

@@ -1,3 +1,4 @@
+using GoChatAi.ServiceDefaults.Errors;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
@@ -47,7 +48,7 @@ public sealed partial class SignInThrottle(
             var clientWait = (int)counts[1] >= Settings.MaxFailuresPerClient ? await database.KeyTimeToLiveAsync(client) : null;
             return Longest(accountWait, clientWait);
         }
-        catch (Exception exception) when (exception is RedisException or RedisTimeoutException)
+        catch (Exception exception) when (DependencyFailure.Of(exception) is not null)
         {
             LogFallback(logger, exception);
             return Longest(FallbackWait(account, Settings.MaxFailuresPerAccount), FallbackWait(client, Settings.MaxFailuresPerClient));
@@ -63,7 +64,7 @@ public sealed partial class SignInThrottle(
             {
                 await redis.GetDatabase().ScriptEvaluateAsync(CountFailureScript, [key], [window]);
             }
-            catch (Exception exception) when (exception is RedisException or RedisTimeoutException)
+            catch (Exception exception) when (DependencyFailure.Of(exception) is not null)
             {
                 LogFallback(logger, exception);
                 var now = timeProvider.GetUtcNow();
@@ -83,7 +84,7 @@ public sealed partial class SignInThrottle(
         {
             await redis.GetDatabase().KeyDeleteAsync(key);
         }
-        catch (Exception exception) when (exception is RedisException or RedisTimeoutException)
+        catch (Exception exception) when (DependencyFailure.Of(exception) is not null)
         {
             LogFallback(logger, exception);
         }

@@ -227,6 +227,11 @@ public sealed partial class GenerationRunner(
         {
             failure = exception;
         }
+        catch (Exception exception) when (DependencyFailure.Of(exception) is not null)
+        {
+            // The cache or the database failed, not the model: said as such, not as the model's timeout.
+            failure = ServiceErrors.Classify(exception, logger, "generation");
+        }
         catch (Exception exception)
         {
             failure = ModelErrors.ToServiceException(exception, job.Model.Id, logger);
@@ -259,7 +264,7 @@ public sealed partial class GenerationRunner(
             metrics.MessagesStored(MessageRole.Assistant);
             var final = failure is null
                 ? ChatEvents.Completed(answer)
-                : ChatEvents.Failed(answer, (Google.Rpc.Code)(int)GoChatAi.ServiceDefaults.Errors.ServiceExceptionInterceptor.ToStatusCode(failure.Kind), failure.Message);
+                : ChatEvents.Failed(answer, (Google.Rpc.Code)(int)ServiceErrors.ToStatusCode(failure.Kind), failure.Message);
             await feed.AppendAsync(job.ConversationId, final);
         }
         catch (Exception exception)
@@ -364,7 +369,7 @@ public sealed partial class GenerationRunner(
         {
             await limiter.AddTokensAsync(job.UserId, total);
         }
-        catch (Exception exception) when (exception is RedisException or RedisTimeoutException)
+        catch (Exception exception) when (DependencyFailure.Of(exception) is not null)
         {
             LogQuotaNotCounted(logger, exception, job.GenerationId);
         }
@@ -376,7 +381,7 @@ public sealed partial class GenerationRunner(
         {
             await locks.ReleaseAsync(job.ConversationId, job.GenerationId);
         }
-        catch (Exception exception) when (exception is RedisException or RedisTimeoutException)
+        catch (Exception exception) when (DependencyFailure.Of(exception) is not null)
         {
             // The lock's own lifetime frees the conversation later.
             LogReleaseFailed(logger, exception, job.GenerationId);

@@ -19,8 +19,8 @@ public sealed class UsageService(ChatDbContext db, UsageLimiter limiter, IOption
         var now = timeProvider.GetUtcNow();
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         var check = new RequestValidation()
-            .Check("start_date", startDate is null || TryDate(startDate, out _) ? null : "must be a date as YYYY-MM-DD")
-            .Check("end_date", endDate is null || TryDate(endDate, out _) ? null : "must be a date as YYYY-MM-DD")
+            .Check("start_date", startDate is null || TryDate(startDate, out _) ? null : DateViolation)
+            .Check("end_date", endDate is null || TryDate(endDate, out _) ? null : DateViolation)
             .Check("conversation_id", conversationId is null ? null : ChatValidation.IdViolation(conversationId));
         check.ThrowIfInvalid();
 
@@ -48,8 +48,13 @@ public sealed class UsageService(ChatDbContext db, UsageLimiter limiter, IOption
         return new UsageReport(rows, start, end, options.Value.TokensPerDay, used, UsageLimiter.NextUtcMidnight(now));
     }
 
+    /// <summary>No usage predates 1970; the floor also keeps "30 days before the end" a representable date.</summary>
+    private static readonly DateOnly s_earliest = new(1970, 1, 1);
+
+    private const string DateViolation = "must be a date from 1970-01-01 to 9999-12-31, as YYYY-MM-DD";
+
     private static bool TryDate(string text, out DateOnly date) =>
-        DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
+        DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date) && date >= s_earliest;
 
     private static DateOnly Date(string text) => DateOnly.ParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture);
 }

@@ -13,9 +13,9 @@ public static class Extensions
     /// <summary>The ChatService's own services: its database, the cache, the model and its use cases.</summary>
     public static IHostApplicationBuilder AddChatServices(this IHostApplicationBuilder builder)
     {
-        builder.AddNpgsqlDbContext<ChatDbContext>("chatdb");
+        builder.AddDatabase<ChatDbContext>("chatdb");
         builder.Services.AddDatabaseMigration<ChatDbContext>();
-        builder.AddRedisClient("cache");
+        builder.AddCache();
         builder.AddAccessTokenAuthentication();
 
         builder.Services.AddOptions<ChatOptions>()
@@ -81,8 +81,6 @@ public static class Extensions
 
     public static WebApplication MapChatEndpoints(this WebApplication app)
     {
-        app.UseAuthentication();
-        app.UseAuthorization();
         app.MapGrpcService<ChatGrpcService>();
         app.MapChatStreamEndpoint();
         return app;

@@ -3,6 +3,7 @@ using GoChatAi.ChatService.Application;
 using GoChatAi.ChatService.Infrastructure.Redis;
 using GoChatAi.Contracts.Chat.V1;
 using GoChatAi.ServiceDefaults.Errors;
+using GoChatAi.ServiceDefaults.Requests;
 using Google.Protobuf;
 using Microsoft.Extensions.Options;
 
@@ -24,7 +25,10 @@ public static partial class ChatStreamEndpoint
 
     public static IEndpointRouteBuilder MapChatStreamEndpoint(this IEndpointRouteBuilder app)
     {
-        app.MapPost(Route, StreamAsync).RequireAuthorization();
+        app.MapPost(Route, StreamAsync)
+            .RequireAuthorization()
+            // The body gets the checks of every REST body (shape, size, UTF-8) before it is read here.
+            .WithMetadata(new RestBodyMessage(ChatWithAIRequest.Descriptor));
         return app;
     }
 
@@ -81,7 +85,8 @@ public static partial class ChatStreamEndpoint
 
     private static async Task<ChatWithAIRequest> ReadRequestAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        if (request.ContentType is null || !request.ContentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        // No body at all passes the REST checks; it is no request either.
+        if (request.ContentType is null)
         {
             throw ServiceException.InvalidArgument("body", "must be a JSON object (Content-Type: application/json)");
         }
@@ -141,7 +146,7 @@ public static partial class ChatStreamEndpoint
         {
             // A resume whose events were lost meanwhile: said in the stream, as the status is already sent.
             LogStreamEndedWithError(logger, exception.Kind);
-            await response.WriteAsync($"event: error\ndata: {{\"code\":{(int)ServiceExceptionInterceptor.ToStatusCode(exception.Kind)},\"message\":{System.Text.Json.JsonSerializer.Serialize(exception.Message)}}}\n\n", CancellationToken.None);
+            await response.WriteAsync($"event: error\ndata: {{\"code\":{(int)ServiceErrors.ToStatusCode(exception.Kind)},\"message\":{System.Text.Json.JsonSerializer.Serialize(exception.Message)}}}\n\n", CancellationToken.None);
         }
         finally
         {

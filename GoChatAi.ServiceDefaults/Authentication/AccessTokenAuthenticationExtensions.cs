@@ -43,7 +43,7 @@ public static partial class AccessTokenAuthenticationExtensions
                 jwt.Events = new JwtBearerEvents
                 {
                     OnTokenValidated = RejectRevokedTokensAsync,
-                    OnChallenge = WriteUnauthenticatedBodyAsync,
+                    OnChallenge = WriteChallengeAsync,
                 };
             });
         builder.Services.AddAuthorization();
@@ -92,12 +92,13 @@ public static partial class AccessTokenAuthenticationExtensions
                 context.Fail("The token has been revoked.");
             }
         }
-        catch (Exception exception) when (exception is StackExchange.Redis.RedisException or StackExchange.Redis.RedisTimeoutException)
+        catch (Exception exception) when (DependencyFailure.Of(exception) is { } dependency)
         {
-            // Fail closed: without the revocation list a revoked token cannot be told from a valid one.
+            // Fail closed: without the revocation list a revoked token cannot be told from a valid one. The
+            // challenge answers UNAVAILABLE, not UNAUTHENTICATED: the token may be fine, and signing in again won't help.
             var logger = context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(nameof(TokenRevocationList));
-            LogRevocationListUnavailable(logger, exception);
-            context.Fail("The revocation list is unavailable.");
+            LogRevocationListUnavailable(logger, exception, dependency);
+            context.Fail(exception);
         }
     }
 
@@ -106,19 +107,23 @@ public static partial class AccessTokenAuthenticationExtensions
             ? DateTimeOffset.FromUnixTimeSeconds(iat)
             : new DateTimeOffset(validFrom, TimeSpan.Zero);
 
-    /// <summary>REST callers get the same error body as every other failure; gRPC callers get UNAUTHENTICATED.</summary>
-    private static async Task WriteUnauthenticatedBodyAsync(JwtBearerChallengeContext context)
+    /// <summary>
+    /// A refused token is answered like every other error, in the caller's protocol: UNAUTHENTICATED (401), or
+    /// UNAVAILABLE (503) when the revocation list could not be read.
+    /// </summary>
+    private static async Task WriteChallengeAsync(JwtBearerChallengeContext context)
     {
-        if (context.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true)
+        context.HandleResponse();
+        if (DependencyFailure.Of(context.AuthenticateFailure) is not null)
         {
+            await ServiceErrorHttpResponse.WriteAsync(context.Response, DependencyFailure.ToServiceException(), context.HttpContext.RequestAborted);
             return;
         }
 
-        context.HandleResponse();
         context.Response.Headers.WWWAuthenticate = "Bearer";
         await ServiceErrorHttpResponse.WriteAsync(context.Response, ServiceException.Unauthenticated(), context.HttpContext.RequestAborted);
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "The token revocation list is unavailable; rejecting the token")]
-    private static partial void LogRevocationListUnavailable(ILogger logger, Exception exception);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The token revocation list is unavailable ({Dependency}); refusing the token for now")]
+    private static partial void LogRevocationListUnavailable(ILogger logger, Exception exception, string dependency);
 }

@@ -1,44 +1,41 @@
+using System.Globalization;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Google.Rpc;
 using Grpc.Core;
 using Microsoft.AspNetCore.Http;
+using HttpRequest = Microsoft.AspNetCore.Http.HttpRequest;
 using HttpResponse = Microsoft.AspNetCore.Http.HttpResponse;
 
 namespace GoChatAi.ServiceDefaults.Errors;
 
 /// <summary>
-/// The REST error of an endpoint that is plain ASP.NET Core rather than transcoded gRPC (such as a Server-Sent
-/// Events stream): the same status, the same <c>{"code","message","details"}</c> body and the same
-/// <c>Retry-After</c> header as <see cref="ServiceExceptionInterceptor"/> and JSON transcoding give every other call.
+/// An error answered outside a gRPC method (middleware, authentication, a Server-Sent Events endpoint) exactly as
+/// <see cref="ServiceExceptionInterceptor"/> and JSON transcoding answer it inside one: a REST caller gets the
+/// status, the <c>{"code","message","details"}</c> body and <c>Retry-After</c>; a gRPC caller gets the same gRPC
+/// status with its details, as a trailers-only response.
 /// </summary>
 public static class ServiceErrorHttpResponse
 {
     private static readonly JsonFormatter s_formatter = new(JsonFormatter.Settings.Default
         .WithTypeRegistry(TypeRegistry.FromMessages(BadRequest.Descriptor, RetryInfo.Descriptor)));
 
-    /// <param name="httpStatus">An HTTP status more precise than the gRPC code's (413, 415), where HTTP has one.</param>
-    public static async Task WriteAsync(HttpResponse response, ServiceException exception, CancellationToken cancellationToken, int? httpStatus = null)
-    {
-        var status = ServiceExceptionInterceptor.ToRpcException(exception).GetRpcStatus()
-            ?? new Google.Rpc.Status { Code = (int)ServiceExceptionInterceptor.ToStatusCode(exception.Kind), Message = exception.Message };
-        response.StatusCode = httpStatus ?? ToHttpStatus(ServiceExceptionInterceptor.ToStatusCode(exception.Kind));
-        SetRetryAfter(response, exception);
-        response.ContentType = "application/json; charset=utf-8";
-        await response.WriteAsync(s_formatter.Format(status), cancellationToken);
-    }
+    public static Task WriteAsync(HttpResponse response, ServiceException exception, CancellationToken cancellationToken) =>
+        IsGrpc(response.HttpContext.Request)
+            ? WriteGrpcStatusAsync(response, exception)
+            : WriteRestAsync(response, exception, cancellationToken);
 
     /// <summary>Over REST a RESOURCE_EXHAUSTED (or UNAVAILABLE) with a retry delay says it in <c>Retry-After</c> too.</summary>
     public static void SetRetryAfter(HttpResponse response, ServiceException exception)
     {
         if (exception.RetryAfter is { } retryAfter && !response.HasStarted)
         {
-            response.Headers.RetryAfter = ((long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            response.Headers.RetryAfter = ((long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         }
     }
 
-    /// <summary>The HTTP status of a gRPC status code, as gRPC JSON transcoding (and google.api) maps it.</summary>
-    public static int ToHttpStatus(StatusCode code) => code switch
+    /// <summary>The HTTP status of an error: its own where it has one, else its gRPC code's, as google.api maps it.</summary>
+    public static int ToHttpStatus(ServiceException exception) => exception.HttpStatus ?? ServiceErrors.ToStatusCode(exception.Kind) switch
     {
         StatusCode.OK => StatusCodes.Status200OK,
         StatusCode.Cancelled => 499,
@@ -53,4 +50,27 @@ public static class ServiceErrorHttpResponse
         StatusCode.DeadlineExceeded => StatusCodes.Status504GatewayTimeout,
         _ => StatusCodes.Status500InternalServerError,
     };
+
+    public static bool IsGrpc(HttpRequest request) =>
+        request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true;
+
+    private static async Task WriteRestAsync(HttpResponse response, ServiceException exception, CancellationToken cancellationToken)
+    {
+        response.StatusCode = ToHttpStatus(exception);
+        SetRetryAfter(response, exception);
+        response.ContentType = "application/json; charset=utf-8";
+        await response.WriteAsync(s_formatter.Format(ServiceErrors.ToRpcStatus(exception)), cancellationToken);
+    }
+
+    /// <summary>A trailers-only gRPC response: HTTP 200 whose headers carry the status, as gRPC servers answer a call they refuse.</summary>
+    private static Task WriteGrpcStatusAsync(HttpResponse response, ServiceException exception)
+    {
+        var status = ServiceErrors.ToRpcStatus(exception);
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "application/grpc";
+        response.Headers["grpc-status"] = status.Code.ToString(CultureInfo.InvariantCulture);
+        response.Headers["grpc-message"] = Uri.EscapeDataString(status.Message);
+        response.Headers["grpc-status-details-bin"] = Convert.ToBase64String(status.ToByteArray());
+        return Task.CompletedTask;
+    }
 }

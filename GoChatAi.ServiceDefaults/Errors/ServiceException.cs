@@ -13,6 +13,9 @@ public enum ErrorKind
     Unavailable,
     DeadlineExceeded,
     OutOfRange,
+
+    /// <summary>A failure of the service itself: the caller learns nothing but the trace id to report.</summary>
+    Internal,
 }
 
 /// <summary>One invalid field of a request, named as in the API (snake_case, as in the .proto).</summary>
@@ -25,12 +28,14 @@ public sealed record FieldViolation(string Field, string Description);
 /// </summary>
 public sealed class ServiceException : Exception
 {
-    public ServiceException(ErrorKind kind, string message, IReadOnlyList<FieldViolation>? violations = null, TimeSpan? retryAfter = null)
+    public ServiceException(
+        ErrorKind kind, string message, IReadOnlyList<FieldViolation>? violations = null, TimeSpan? retryAfter = null, int? httpStatus = null)
         : base(message)
     {
         Kind = kind;
         Violations = violations ?? [];
         RetryAfter = retryAfter;
+        HttpStatus = httpStatus;
     }
 
     public ErrorKind Kind { get; }
@@ -39,6 +44,9 @@ public sealed class ServiceException : Exception
 
     /// <summary>How long the caller should wait before trying again (RESOURCE_EXHAUSTED, UNAVAILABLE).</summary>
     public TimeSpan? RetryAfter { get; }
+
+    /// <summary>An HTTP status more precise than the one of <see cref="Kind"/> (413, 415), where HTTP has one.</summary>
+    public int? HttpStatus { get; }
 
     public static ServiceException InvalidArgument(IReadOnlyList<FieldViolation> violations) =>
         new(ErrorKind.InvalidArgument,
@@ -58,4 +66,8 @@ public sealed class ServiceException : Exception
 
     public static ServiceException ResourceExhausted(string message, TimeSpan retryAfter) =>
         new(ErrorKind.ResourceExhausted, message, retryAfter: retryAfter);
+
+    /// <summary>A request body or message larger than the service reads: 413 over REST, RESOURCE_EXHAUSTED over gRPC.</summary>
+    public static ServiceException TooLarge(long maxBytes) =>
+        new(ErrorKind.ResourceExhausted, $"The request must be at most {maxBytes} bytes.", httpStatus: 413);
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Text;
 using GoChatAi.Contracts.Chat.V1;
 using GoChatAi.Tests.Infrastructure;
@@ -76,6 +77,16 @@ public sealed class ChatHostileInputTests(GoChatAiAppFixture fixture)
         ("GET", "/v1/usage?startDate=2026-02-01&endDate=2026-01-01", null, HttpStatusCode.BadRequest),
         ("GET", "/v1/usage?startDate=2020-01-01&endDate=2026-01-01", null, HttpStatusCode.BadRequest),
         ("GET", "/v1/usage?conversationId=abc", null, HttpStatusCode.BadRequest),
+        ("GET", "/v1/usage?endDate=0001-01-01", null, HttpStatusCode.BadRequest),
+        ("GET", "/v1/usage?startDate=0001-01-01&endDate=0001-01-02", null, HttpStatusCode.BadRequest),
+        // Values the transcoder cannot read, and a field given twice: each named, never a parser's own words.
+        ("GET", "/v1/chat/conversations?limit=abc", null, HttpStatusCode.BadRequest),
+        ("GET", "/v1/chat/conversations?limit=1.5", null, HttpStatusCode.BadRequest),
+        ("POST", "/v1/chat/ai", """{"message":"hi","maxTokens":99999999999}""", HttpStatusCode.BadRequest),
+        ("POST", "/v1/chat/message", $$"""{"conversationId":"{{Own}}","content":"first","content":"second"}""", HttpStatusCode.BadRequest),
+        ("POST", "/v1/chat/message", $$"""{"conversationId":"{{Own}}","content":"snake","conversation_id":"{{Own}}"}""", HttpStatusCode.BadRequest),
+        ("POST", "/v1/chat/ai/stream", """{"message":"first","message":"second"}""", HttpStatusCode.BadRequest),
+        ("POST", "/v1/chat/ai/stream", "[1,2]", HttpStatusCode.BadRequest),
     ];
 
     [Fact]
@@ -112,6 +123,11 @@ public sealed class ChatHostileInputTests(GoChatAiAppFixture fixture)
             {
                 failures.Add($"{method} {pathTemplate}: not the error shape, or internals: {Shorten(text)}");
             }
+            else if (expected == HttpStatusCode.BadRequest && !text.Contains("\"fieldViolations\"", StringComparison.Ordinal))
+            {
+                // Every 400 says which field to fix.
+                failures.Add($"{method} {pathTemplate} {Shorten(bodyTemplate)}: no field violation: {Shorten(text)}");
+            }
         }
 
         Assert.True(failures.Count == 0, string.Join("\n", failures));
@@ -132,21 +148,67 @@ public sealed class ChatHostileInputTests(GoChatAiAppFixture fixture)
         Assert.Equal(text, (await user.HistoryAsync(response.ConversationId))[0].Content);
     }
 
-    [Fact]
-    public async Task An_oversized_body_is_refused_before_it_is_read_whole()
+    [Theory]
+    [InlineData("/v1/chat/ai")]
+    [InlineData("/v1/chat/ai/stream")]
+    public async Task An_oversized_body_is_refused_with_413_whether_its_length_is_declared_or_chunked(string route)
     {
         var user = await ChatUser.SignUpAsync(fixture);
         using var rest = user.Rest();
         var huge = $$"""{"message":"{{new string('z', 400_000)}}"}""";
-        using var response = await rest.PostAsync("/v1/chat/ai", new StringContent(huge, Encoding.UTF8, "application/json"));
 
-        Assert.True((int)response.StatusCode is >= 400 and < 500, $"{(int)response.StatusCode}");
+        using var declared = await rest.PostAsync(route, new StringContent(huge, Encoding.UTF8, "application/json"));
+        using var chunkedContent = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(huge)));
+        chunkedContent.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var chunkedRequest = new HttpRequestMessage(HttpMethod.Post, route) { Content = chunkedContent };
+        chunkedRequest.Headers.TransferEncodingChunked = true;
+        using var chunked = await rest.SendAsync(chunkedRequest);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, declared.StatusCode);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, chunked.StatusCode);
+        Assert.Contains("\"code\"", await chunked.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(0, (await user.CountStoredAsync()).Conversations);
-        // Over gRPC the server resets the stream once the body passes the limit (the client reports how it saw it).
-        var grpcError = await Assert.ThrowsAsync<RpcException>(() =>
+    }
+
+    [Fact]
+    public async Task Over_grpc_an_oversized_message_is_resource_exhausted_and_a_malformed_one_invalid_argument()
+    {
+        var user = await ChatUser.SignUpAsync(fixture);
+
+        var oversized = await Assert.ThrowsAsync<RpcException>(() =>
             user.Grpc.ChatWithAIAsync(new ChatWithAIRequest { Message = new string('z', 400_000) }, user.Options()).ResponseAsync);
-        Assert.NotEqual(StatusCode.OK, grpcError.StatusCode);
+        // Field 1 (conversation_id) says 127 bytes follow, and none do.
+        var malformed = await Assert.ThrowsAsync<RpcException>(() => RawUnaryCallAsync(user, "SendMessage", [0x0A, 0x7F]));
+
+        Assert.Equal(StatusCode.ResourceExhausted, oversized.StatusCode);
+        Assert.Equal(StatusCode.InvalidArgument, malformed.StatusCode);
         Assert.Equal(0, (await user.CountStoredAsync()).Conversations);
+    }
+
+    [Fact]
+    public async Task The_event_stream_route_refuses_text_that_is_not_utf8_like_every_other_route()
+    {
+        var user = await ChatUser.SignUpAsync(fixture);
+        using var rest = user.Rest();
+        var bytes = Encoding.UTF8.GetBytes("""{"message":"caf? au lait"}""");
+        bytes[15] = 0xE9; // Latin-1 'é' where the '?' was: not UTF-8
+
+        using var stream = await rest.PostAsync("/v1/chat/ai/stream", JsonBytes(bytes));
+        using var unary = await rest.PostAsync("/v1/chat/ai", JsonBytes(bytes));
+
+        Assert.Equal(HttpStatusCode.BadRequest, stream.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, unary.StatusCode);
+        Assert.Equal(0, (await user.CountStoredAsync()).Conversations);
+    }
+
+    private static ByteArrayContent JsonBytes(byte[] bytes) =>
+        new(bytes) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } };
+
+    private Task<byte[]> RawUnaryCallAsync(ChatUser user, string method, byte[] body)
+    {
+        var marshaller = Marshallers.Create(bytes => bytes, bytes => bytes);
+        var call = new Method<byte[], byte[]>(MethodType.Unary, ChatService.Descriptor.FullName, method, marshaller, marshaller);
+        return fixture.CreateGrpcChannel("chatservice").CreateCallInvoker().AsyncUnaryCall(call, null, user.Options(), body).ResponseAsync;
     }
 
     private static string Shorten(string? text) => text is null ? "" : text.Length > 120 ? text[..120] + "..." : text;

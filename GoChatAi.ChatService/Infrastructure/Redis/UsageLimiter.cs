@@ -35,7 +35,7 @@ public sealed partial class UsageLimiter(
                 await database.KeyExpireAsync(key, TimeSpan.FromSeconds(90));
             }
         }
-        catch (Exception exception) when (exception is RedisException or RedisTimeoutException)
+        catch (Exception exception) when (DependencyFailure.Of(exception) is not null)
         {
             // Availability over metering: a cache outage must not stop every user's chat.
             LogLimiterUnavailable(logger, exception);
@@ -73,7 +73,7 @@ public sealed partial class UsageLimiter(
             var value = await redis.GetDatabase().StringGetAsync(TokensKey(userId, timeProvider.GetUtcNow()));
             return value.TryParse(out long used) ? used : 0;
         }
-        catch (Exception exception) when (exception is RedisException or RedisTimeoutException)
+        catch (Exception exception) when (DependencyFailure.Of(exception) is not null)
         {
             LogLimiterUnavailable(logger, exception);
             return 0;
