@@ -28,7 +28,7 @@ public static class DatabaseMigrationExtensions
     public static IServiceCollection AddDatabaseMigration<TContext>(this IServiceCollection services)
         where TContext : DbContext
     {
-        services.AddSingleton<DatabaseMigrationState<TContext>>();
+        services.AddSingleton<DatabaseReadiness<TContext>>();
         services.AddHostedService<DatabaseMigrator<TContext>>();
         services.AddHealthChecks().AddCheck<DatabaseMigrationHealthCheck<TContext>>(
             $"{typeof(TContext).Name}-migrations", tags: [Extensions.StartupTag]);
@@ -42,16 +42,19 @@ public interface IDatabaseSeeder<in TContext> where TContext : DbContext
     Task SeedAsync(TContext context, CancellationToken cancellationToken);
 }
 
-internal sealed class DatabaseMigrationState<TContext> where TContext : DbContext
+/// <summary>Whether a database's migrations and seeders have run: what background work waits for before its first query.</summary>
+public sealed class DatabaseReadiness<TContext> where TContext : DbContext
 {
-    private volatile bool _done;
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public bool IsDone => _done;
+    public bool IsDone => _ready.Task.IsCompleted;
 
-    public void MarkDone() => _done = true;
+    public Task WhenReadyAsync(CancellationToken cancellationToken) => _ready.Task.WaitAsync(cancellationToken);
+
+    internal void MarkDone() => _ready.TrySetResult();
 }
 
-internal sealed class DatabaseMigrationHealthCheck<TContext>(DatabaseMigrationState<TContext> state) : IHealthCheck
+internal sealed class DatabaseMigrationHealthCheck<TContext>(DatabaseReadiness<TContext> state) : IHealthCheck
     where TContext : DbContext
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
@@ -60,7 +63,7 @@ internal sealed class DatabaseMigrationHealthCheck<TContext>(DatabaseMigrationSt
 
 internal sealed partial class DatabaseMigrator<TContext>(
     IServiceScopeFactory scopeFactory,
-    DatabaseMigrationState<TContext> state,
+    DatabaseReadiness<TContext> state,
     IHostEnvironment environment,
     IConfiguration configuration,
     TimeProvider timeProvider,

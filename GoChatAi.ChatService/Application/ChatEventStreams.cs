@@ -1,39 +1,37 @@
 using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using GoChatAi.ChatService.Application.Generations;
+using GoChatAi.ChatService.Domain;
+using GoChatAi.ChatService.Infrastructure;
 using GoChatAi.ChatService.Infrastructure.Redis;
 using GoChatAi.Contracts.Chat.V1;
+using Microsoft.EntityFrameworkCore;
 
 namespace GoChatAi.ChatService.Application;
 
-/// <summary>The event streams the API sends, cut from conversations' feeds.</summary>
-public sealed class ChatEventStreams(ChatEventFeed feed)
+/// <summary>The event streams the API sends: a generation's from this replica's memory, a feed's from Redis.</summary>
+public sealed class ChatEventStreams(ChatEventFeed feed, GenerationLeases leases, IServiceScopeFactory scopes)
 {
-    /// <summary>One generation's events, from its user message to its end (StreamChat, the SSE endpoint).</summary>
-    public async IAsyncEnumerable<ChatEvent> FollowGenerationAsync(StartedGeneration started, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var generationId = started.Answer.GenerationId!.Value.ToString();
-        await foreach (var chatEvent in feed.FollowAsync(started.Conversation.Id, started.FeedSequenceBefore, cancellationToken))
-        {
-            if (chatEvent.GenerationId != generationId)
-            {
-                continue;
-            }
-
-            yield return chatEvent;
-            if (ChatEvents.IsFinal(chatEvent))
-            {
-                yield break;
-            }
-        }
-    }
+    /// <summary>One generation's events as this replica runs it, from its user message to its end (StreamChat, the SSE endpoint).</summary>
+    public static IAsyncEnumerable<ChatEvent> FollowGenerationAsync(StartedGeneration started, CancellationToken cancellationToken) =>
+        (started.Events ?? throw new InvalidOperationException("The generation was started without a follower.")).ReadAllAsync(cancellationToken);
 
     /// <summary>
-    /// Everything after a cursor until the first generation that ends after it (resuming an SSE stream): the
-    /// rest of the answer the client was following.
+    /// Everything after a cursor until the first generation that ends after it (resuming an SSE stream): the rest of
+    /// the answer the client was following, from whichever replica runs it. Should that replica have died, or the
+    /// answer's last event never reached the feed, the stream ends with the answer's end as stored.
     /// </summary>
     public async IAsyncEnumerable<ChatEvent> ResumeAsync(FeedCursor cursor, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var chatEvent in feed.FollowAsync(cursor.ConversationId, cursor.Sequence, cancellationToken))
+        Guid? followed = null;
+        await foreach (var chatEvent in feed.FollowAsync(cursor.ConversationId, cursor.Sequence,
+            last => EndIfStoppedAsync(cursor.ConversationId, followed, last), cancellationToken))
         {
+            if (followed is null && Guid.TryParse(chatEvent.GenerationId, out var generationId))
+            {
+                followed = generationId;
+            }
+
             yield return chatEvent;
             if (ChatEvents.IsFinal(chatEvent))
             {
@@ -44,5 +42,45 @@ public sealed class ChatEventStreams(ChatEventFeed feed)
 
     /// <summary>A conversation's whole feed from a position on, until the caller stops (StreamMessages).</summary>
     public IAsyncEnumerable<ChatEvent> FollowConversationAsync(Guid conversationId, long after, CancellationToken cancellationToken) =>
-        feed.FollowAsync(conversationId, after, cancellationToken);
+        feed.FollowAsync(conversationId, after, onIdle: null, cancellationToken);
+
+    /// <summary>
+    /// On an idle feed: nothing (keep waiting) while the generation followed runs, or its stored end when it no longer
+    /// runs but ended, or null (end the stream) when nothing is followed or running.
+    /// </summary>
+    private async Task<IReadOnlyList<ChatEvent>?> EndIfStoppedAsync(Guid conversationId, Guid? followed, long last)
+    {
+        var running = await leases.GetRunningAsync(conversationId);
+        if (running is not null && (followed is null || running.Value.GenerationId == followed))
+        {
+            return [];
+        }
+
+        if (followed is null)
+        {
+            return null;
+        }
+
+        await using var scope = scopes.CreateAsyncScope();
+        var answer = await scope.ServiceProvider.GetRequiredService<ChatDbContext>().Messages.AsNoTracking()
+            .FirstOrDefaultAsync(m => m.GenerationId == followed && m.Role == MessageRole.Assistant);
+        if (answer is null)
+        {
+            return null;
+        }
+
+        if (answer.Status == Domain.MessageStatus.Generating)
+        {
+            // Abandoned, and being ended elsewhere: its final event is on its way.
+            return [];
+        }
+
+        var end = answer.FinishReason == Domain.FinishReason.Incomplete
+            ? ChatEvents.Failed(answer, Google.Rpc.Code.Unavailable, "The answer ended without its last event; it is stored as shown.")
+            : ChatEvents.Completed(answer);
+        end.ConversationId = conversationId.ToString();
+        end.Sequence = last;
+        end.Cursor = new FeedCursor(conversationId, last).ToString();
+        return [end];
+    }
 }

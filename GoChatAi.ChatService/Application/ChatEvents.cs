@@ -1,4 +1,5 @@
 using GoChatAi.ChatService.Domain;
+using GoChatAi.ServiceDefaults.Errors;
 using Message = GoChatAi.ChatService.Domain.Message;
 using MessageRole = GoChatAi.ChatService.Domain.MessageRole;
 using GoChatAi.Contracts.Chat.V1;
@@ -50,6 +51,9 @@ public static class ChatEvents
         Failed = new GenerationFailed { Code = code, Message = message, MessageId = answer.Id.ToString() },
     };
 
+    public static ChatEvent Failed(Message answer, ServiceException failure) =>
+        Failed(answer, (Google.Rpc.Code)(int)ServiceErrors.ToStatusCode(failure.Kind), failure.Message);
+
     /// <summary>Whether the event ends its generation.</summary>
     public static bool IsFinal(ChatEvent chatEvent) =>
         chatEvent.EventCase is ChatEvent.EventOneofCase.Completed or ChatEvent.EventOneofCase.Failed;
@@ -92,5 +96,15 @@ public static class ChatEvents
         Domain.FinishReason.Cancelled => ProtoFinishReason.Cancelled,
         Domain.FinishReason.Incomplete => ProtoFinishReason.Incomplete,
         _ => ProtoFinishReason.Unspecified,
+    };
+
+    public static Domain.FinishReason? ToDomain(ProtoFinishReason reason) => reason switch
+    {
+        ProtoFinishReason.Stop => Domain.FinishReason.Stop,
+        ProtoFinishReason.Length => Domain.FinishReason.Length,
+        ProtoFinishReason.ContentFilter => Domain.FinishReason.ContentFilter,
+        ProtoFinishReason.Cancelled => Domain.FinishReason.Cancelled,
+        ProtoFinishReason.Incomplete => Domain.FinishReason.Incomplete,
+        _ => null,
     };
 }

@@ -27,6 +27,14 @@ public sealed class ChatOptions
     [Range(100, 1_000_000)]
     public int MaxEventsPerConversation { get; set; } = 20_000;
 
+    /// <summary>
+    /// How long a running answer holds its conversation without its replica renewing the hold (a third of this
+    /// apart). A replica that dies frees its conversations after this, and any replica then ends their answers as
+    /// incomplete, with the text the feed holds.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:02", "00:05:00")]
+    public TimeSpan GenerationLease { get; set; } = TimeSpan.FromSeconds(8);
+
     /// <summary>A comment line is sent on idle Server-Sent Events streams this often, so that proxies keep them open.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);

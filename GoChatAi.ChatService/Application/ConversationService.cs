@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Text;
 using GoChatAi.ChatService.Domain;
 using GoChatAi.ChatService.Infrastructure;
+using GoChatAi.ChatService.Application.Generations;
+using GoChatAi.ChatService.Infrastructure.Model;
 using GoChatAi.ChatService.Infrastructure.Redis;
 using GoChatAi.ServiceDefaults.Errors;
 using Microsoft.EntityFrameworkCore;
@@ -13,15 +15,18 @@ namespace GoChatAi.ChatService.Application;
 public sealed record HistoryPage(IReadOnlyList<Message> Messages, int TotalCount, string NextPageToken);
 
 /// <summary>Conversations and their messages, always those of the caller: another user's answer NOT_FOUND.</summary>
-public sealed class ConversationService(
+public sealed partial class ConversationService(
     ChatDbContext db,
     ModelCatalog models,
+    TokenCounter tokens,
     UsageLimiter limiter,
+    ConversationWrites writes,
     ChatEventFeed feed,
     GenerationRunner generations,
     ChatMetrics metrics,
     Microsoft.Extensions.Options.IOptions<ChatOptions> options,
-    TimeProvider timeProvider)
+    TimeProvider timeProvider,
+    ILogger<ConversationService> logger)
 {
     public async Task<Conversation> CreateAsync(Guid userId, string? title, string? systemPrompt, string? model, CancellationToken cancellationToken)
     {
@@ -33,15 +38,15 @@ public sealed class ConversationService(
         await limiter.CountRequestAsync(userId);
 
         var now = timeProvider.GetUtcNowForStorage();
-        var conversation = NewConversation(userId, title?.Trim(), systemPrompt, model ?? models.Default.Id, now);
+        var conversation = NewConversation(Guid.CreateVersion7(now), userId, title?.Trim(), systemPrompt, model ?? models.Default.Id, now);
         db.Conversations.Add(conversation);
         await db.SaveChangesAsync(cancellationToken);
         return conversation;
     }
 
-    public static Conversation NewConversation(Guid userId, string? title, string? systemPrompt, string model, DateTimeOffset now) => new()
+    public static Conversation NewConversation(Guid id, Guid userId, string? title, string? systemPrompt, string model, DateTimeOffset now) => new()
     {
-        Id = Guid.CreateVersion7(now),
+        Id = id,
         UserId = userId,
         Title = string.IsNullOrEmpty(title) ? null : title,
         SystemPrompt = string.IsNullOrEmpty(systemPrompt) ? null : systemPrompt,
@@ -124,46 +129,20 @@ public sealed class ConversationService(
         var conversation = await FindOwnedAsync(userId, ChatValidation.ParseId(conversationId), tracking: false, cancellationToken);
         await limiter.CountRequestAsync(userId);
 
-        var message = new Message
-        {
-            Id = Guid.CreateVersion7(timeProvider.GetUtcNow()),
-            ConversationId = conversation.Id,
-            Role = MessageRole.User,
-            Content = content,
-            Status = MessageStatus.Finished,
-            CreatedAt = timeProvider.GetUtcNowForStorage(),
-        };
-        await StoreMessagesAsync(db, conversation.Id, [message], cancellationToken);
+        var message = Message.FromUser(conversation.Id, content, tokens.CountMessage(content), generationId: null, timeProvider.GetUtcNowForStorage());
+        await writes.AddMessageAsync(message, cancellationToken);
         metrics.MessagesStored(MessageRole.User);
-        await feed.AppendAsync(conversation.Id, ChatEvents.MessageCreated(message));
-        return message;
-    }
-
-    /// <summary>Stores messages and moves the conversation's activity and count with them, in one transaction.</summary>
-    public static async Task StoreMessagesAsync(ChatDbContext db, Guid conversationId, IReadOnlyList<Message> messages, CancellationToken cancellationToken)
-    {
-        var at = messages[^1].CreatedAt;
-        // The retrying execution strategy runs the whole transaction again after a transient failure.
-        await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        try
         {
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            // One at a time: the position (the history order) is given in insert order, which one batch does not keep.
-            foreach (var message in messages)
-            {
-                if (db.Entry(message).State == EntityState.Detached)
-                {
-                    db.Messages.Add(message);
-                }
+            await feed.AppendAsync(conversation.Id, ChatEvents.MessageCreated(message));
+        }
+        catch (Exception exception) when (DependencyFailure.Of(exception) is not null)
+        {
+            // The message is stored, which is what the caller asked: live followers learn of it from the history.
+            LogFeedAppendFailed(logger, exception, conversation.Id);
+        }
 
-                await db.SaveChangesAsync(cancellationToken);
-            }
-
-            await db.Conversations.Where(c => c.Id == conversationId).ExecuteUpdateAsync(set => set
-                .SetProperty(c => c.MessageCount, c => c.MessageCount + messages.Count)
-                .SetProperty(c => c.LastMessageAt, at)
-                .SetProperty(c => c.LastActivityAt, at), cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-        });
+        return message;
     }
 
     public async Task<HistoryPage> GetHistoryAsync(Guid userId, string conversationId, int? limit, int offset, string pageToken, bool newestFirst, CancellationToken cancellationToken)
@@ -217,6 +196,9 @@ public sealed class ConversationService(
         return await query.FirstOrDefaultAsync(c => c.Id == conversationId && c.UserId == userId, cancellationToken)
             ?? throw ServiceException.NotFound("The conversation");
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A message of conversation {ConversationId} is stored but could not be announced in its feed")]
+    private static partial void LogFeedAppendFailed(ILogger logger, Exception exception, Guid conversationId);
 }
 
 /// <summary>Where a history page ended: the conversation, the order and the last message's position (base64url).</summary>

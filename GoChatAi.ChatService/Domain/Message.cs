@@ -37,23 +37,72 @@ public sealed class Message
 
     public MessageRole Role { get; init; }
 
-    public required string Content { get; set; }
+    public string Content { get; private set; } = "";
 
-    public MessageStatus Status { get; set; }
+    public MessageStatus Status { get; private set; } = MessageStatus.Finished;
 
     /// <summary>For a finished answer: why it ended.</summary>
-    public FinishReason? FinishReason { get; set; }
+    public FinishReason? FinishReason { get; private set; }
 
     /// <summary>For an answer: the model that wrote it.</summary>
     public string? Model { get; init; }
 
-    public int? PromptTokens { get; set; }
+    public int? PromptTokens { get; private set; }
 
-    public int? CompletionTokens { get; set; }
+    public int? CompletionTokens { get; private set; }
+
+    /// <summary>
+    /// What the message takes in a model's context (its text's tokens and the chat format's overhead), kept so that
+    /// a context is built without counting the whole history again. Null for messages stored before it was kept.
+    /// </summary>
+    public int? TokenCount { get; init; }
 
     /// <summary>For an answer: the generation that writes or wrote it; for a user message sent with ChatWithAI, the generation it started.</summary>
     public Guid? GenerationId { get; init; }
 
     /// <summary>When it was stored (for an answer: when its generation started).</summary>
     public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>A message a user wrote, final as it is stored.</summary>
+    public static Message FromUser(Guid conversationId, string content, int tokenCount, Guid? generationId, DateTimeOffset now) => new()
+    {
+        Id = Guid.CreateVersion7(now),
+        ConversationId = conversationId,
+        Role = MessageRole.User,
+        Content = content,
+        TokenCount = tokenCount,
+        GenerationId = generationId,
+        CreatedAt = now,
+    };
+
+    /// <summary>The answer a generation is about to write: empty, <see cref="MessageStatus.Generating"/>.</summary>
+    public static Message AnswerToBe(Guid conversationId, string model, Guid generationId, DateTimeOffset now) => new()
+    {
+        Id = Guid.CreateVersion7(now),
+        ConversationId = conversationId,
+        Role = MessageRole.Assistant,
+        Content = "",
+        Status = MessageStatus.Generating,
+        Model = model,
+        GenerationId = generationId,
+        CreatedAt = now,
+    };
+
+    /// <summary>
+    /// Ends a generating answer with its text and why it ended, and the tokens it used when known. An answer ends
+    /// once: a finished one cannot be finished again.
+    /// </summary>
+    public void Finish(string content, FinishReason reason, int? promptTokens, int? completionTokens)
+    {
+        if (Status != MessageStatus.Generating)
+        {
+            throw new InvalidOperationException($"Message {Id} is not being generated; it cannot be finished.");
+        }
+
+        Content = content;
+        Status = MessageStatus.Finished;
+        FinishReason = reason;
+        PromptTokens = promptTokens;
+        CompletionTokens = completionTokens;
+    }
 }

@@ -1,4 +1,5 @@
 using GoChatAi.ChatService.Application;
+using GoChatAi.ChatService.Application.Generations;
 using GoChatAi.ChatService.Grpc;
 using GoChatAi.ChatService.Http;
 using GoChatAi.ChatService.Infrastructure;
@@ -27,11 +28,20 @@ public static class Extensions
 
         builder.Services.AddSingleton<ChatMetrics>();
         builder.Services.AddSingleton<ChatEventFeed>();
-        builder.Services.AddSingleton<GenerationLocks>();
+        builder.Services.AddSingleton<GenerationLeases>();
         builder.Services.AddSingleton<UsageLimiter>();
         builder.Services.AddSingleton<ChatEventStreams>();
+        builder.Services.AddScoped<ConversationWrites>();
+
+        // Generations: the feed writer is registered first so that it stops last, after every answer's last event.
+        builder.Services.AddSingleton<FeedWriter>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<FeedWriter>());
+        builder.Services.AddSingleton<ConversationTitles>();
+        builder.Services.AddSingleton<AnswerGeneration>();
         builder.Services.AddSingleton<GenerationRunner>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<GenerationRunner>());
+        builder.Services.AddSingleton<AbandonedGenerations>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<AbandonedGenerations>());
         builder.Services.AddScoped<ConversationService>();
         builder.Services.AddScoped<GenerationService>();
         builder.Services.AddScoped<UsageService>();

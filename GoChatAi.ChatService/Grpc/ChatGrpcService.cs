@@ -1,4 +1,5 @@
 using GoChatAi.ChatService.Application;
+using GoChatAi.ChatService.Application.Generations;
 using GoChatAi.Contracts.Chat.V1;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -57,7 +58,7 @@ public sealed class ChatGrpcService(
 
     public override async Task<ChatWithAIResponse> ChatWithAI(ChatWithAIRequest request, ServerCallContext context)
     {
-        var started = await generations.StartAsync(context.GetUserId(), request.ToApplication(), context.CancellationToken);
+        var started = await generations.StartAsync(context.GetUserId(), request.ToApplication(), follow: false, context.CancellationToken);
         // The caller may leave; the job goes on and stores its answer all the same.
         var outcome = await started.Outcome.WaitAsync(context.CancellationToken);
         if (outcome.Failure is { } failure)
@@ -80,8 +81,8 @@ public sealed class ChatGrpcService(
 
     public override async Task StreamChat(ChatWithAIRequest request, IServerStreamWriter<ChatEvent> responseStream, ServerCallContext context)
     {
-        var started = await generations.StartAsync(context.GetUserId(), request.ToApplication(), context.CancellationToken);
-        await foreach (var chatEvent in streams.FollowGenerationAsync(started, context.CancellationToken))
+        var started = await generations.StartAsync(context.GetUserId(), request.ToApplication(), follow: true, context.CancellationToken);
+        await foreach (var chatEvent in ChatEventStreams.FollowGenerationAsync(started, context.CancellationToken))
         {
             await responseStream.WriteAsync(chatEvent, context.CancellationToken);
         }

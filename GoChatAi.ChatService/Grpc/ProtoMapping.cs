@@ -1,4 +1,5 @@
 using GoChatAi.ChatService.Application;
+using GoChatAi.ChatService.Application.Generations;
 using GoChatAi.Contracts.Chat.V1;
 using Google.Protobuf.WellKnownTypes;
 using DomainConversation = GoChatAi.ChatService.Domain.Conversation;

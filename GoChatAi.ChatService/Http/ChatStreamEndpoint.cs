@@ -1,5 +1,6 @@
 using System.Text;
 using GoChatAi.ChatService.Application;
+using GoChatAi.ChatService.Application.Generations;
 using GoChatAi.ChatService.Infrastructure.Redis;
 using GoChatAi.Contracts.Chat.V1;
 using GoChatAi.ServiceDefaults.Errors;
@@ -37,7 +38,7 @@ public static partial class ChatStreamEndpoint
         GenerationService generations,
         ChatEventStreams streams,
         ChatEventFeed feed,
-        GenerationLocks locks,
+        GenerationLeases leases,
         IOptions<ChatOptions> options,
         ILoggerFactory loggerFactory)
     {
@@ -49,13 +50,13 @@ public static partial class ChatStreamEndpoint
             var after = http.Request.Headers["Last-Event-ID"].FirstOrDefault() ?? http.Request.Query["after"].FirstOrDefault();
             if (after is not null)
             {
-                events = await ResumeAsync(userId, after, generations, streams, feed, locks, cancellationToken);
+                events = await ResumeAsync(userId, after, generations, streams, feed, leases, cancellationToken);
             }
             else
             {
                 var request = await ReadRequestAsync(http.Request, cancellationToken);
-                var started = await generations.StartAsync(userId, request.ToGenerationRequest(), cancellationToken);
-                events = streams.FollowGenerationAsync(started, cancellationToken);
+                var started = await generations.StartAsync(userId, request.ToGenerationRequest(), follow: true, cancellationToken);
+                events = ChatEventStreams.FollowGenerationAsync(started, cancellationToken);
             }
         }
         catch (ServiceException exception)
@@ -68,7 +69,7 @@ public static partial class ChatStreamEndpoint
     }
 
     private static async Task<IAsyncEnumerable<ChatEvent>> ResumeAsync(
-        Guid userId, string after, GenerationService generations, ChatEventStreams streams, ChatEventFeed feed, GenerationLocks locks,
+        Guid userId, string after, GenerationService generations, ChatEventStreams streams, ChatEventFeed feed, GenerationLeases leases,
         CancellationToken cancellationToken)
     {
         if (!FeedCursor.TryParse(after, out var cursor))
@@ -78,7 +79,7 @@ public static partial class ChatStreamEndpoint
 
         // Checks ownership, and that the events after the cursor are still kept.
         await generations.ResolveFeedStartAsync(userId, cursor.ConversationId.ToString(), after, cancellationToken);
-        var nothingMore = await locks.GetRunningAsync(cursor.ConversationId) is null
+        var nothingMore = await leases.GetRunningAsync(cursor.ConversationId) is null
             && await feed.LastSequenceAsync(cursor.ConversationId) <= cursor.Sequence;
         return nothingMore ? AsyncEnumerable.Empty<ChatEvent>() : streams.ResumeAsync(cursor, cancellationToken);
     }

@@ -38,6 +38,10 @@ public sealed class ChatDbContext(DbContextOptions<ChatDbContext> options) : DbC
             // History pages walk a conversation by position (keyset), however long it grows.
             message.HasIndex(m => new { m.ConversationId, m.Position }).IsUnique();
             message.HasIndex(m => m.GenerationId);
+            // Answers still being generated, oldest first: where a replica that died left some behind.
+            message.HasIndex(m => m.CreatedAt)
+                .HasDatabaseName("IX_messages_generating")
+                .HasFilter("\"Status\" = 'Generating'");
         });
 
         modelBuilder.Entity<UsageRecord>(usage =>

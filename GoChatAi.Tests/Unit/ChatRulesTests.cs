@@ -1,6 +1,7 @@
 extern alias chatservice;
 
 using chatservice::GoChatAi.ChatService.Application;
+using chatservice::GoChatAi.ChatService.Application.Generations;
 
 namespace GoChatAi.Tests.Unit;
 
@@ -76,5 +77,5 @@ public sealed class ChatRulesTests
     [InlineData("Bell\u0007 removed", "Bell removed")]
     [InlineData("", "")]
     public void Generated_titles_are_cleaned_to_one_line(string text, string expected) =>
-        Assert.Equal(expected, GenerationRunner.CleanTitle(text));
+        Assert.Equal(expected, ConversationTitles.Clean(text));
 }

@@ -116,7 +116,14 @@ namespace GoChatAi.ChatService.Infrastructure.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
 
+                    b.Property<int?>("TokenCount")
+                        .HasColumnType("integer");
+
                     b.HasKey("Id");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("IX_messages_generating")
+                        .HasFilter("\"Status\" = 'Generating'");
 
                     b.HasIndex("GenerationId");
 

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Text;
 using System.Threading.Channels;
 using GoChatAi.ChatService.Application;
 using GoChatAi.Contracts.Chat.V1;
@@ -9,6 +11,9 @@ using StackExchange.Redis;
 
 namespace GoChatAi.ChatService.Infrastructure.Redis;
 
+/// <summary>Events to add to one conversation's feed, in order.</summary>
+public sealed record FeedAppend(Guid ConversationId, IReadOnlyList<ChatEvent> Events);
+
 /// <summary>
 /// Each conversation's feed of <see cref="ChatEvent"/>s in Redis, readable from every replica: replay from a
 /// cursor, then live.
@@ -18,52 +23,96 @@ namespace GoChatAi.ChatService.Infrastructure.Redis;
 /// <list type="bullet">
 /// <item><c>chat:feed:{id}:seq</c>, a counter: the last sequence number given out; it never goes back, so numbers
 /// are never reused (it goes with the conversation).</item>
-/// <item><c>chat:feed:{id}:events</c>, a sorted set: score = sequence, member = <c>{sequence}:{base64 protobuf}</c>
+/// <item><c>chat:feed:{id}:events</c>, a sorted set: score = sequence, member = <c>{sequence}:{protobuf}</c>
 /// (the prefix keeps two equal events apart). It expires <see cref="ChatOptions.EventRetention"/> after the last
 /// event and keeps at most <see cref="ChatOptions.MaxEventsPerConversation"/>.</item>
 /// <item><c>chat:feed:{id}</c>, a pub/sub channel that says "there is more"; readers then read the sorted set.</item>
 /// </list>
-/// One Lua script numbers and stores an event, so an event is visible only once every lower number is: a reader
-/// that has seen N never misses N-1 arriving late.
+/// One Lua script numbers and stores the events of many conversations at once, so an event is visible only once
+/// every lower number is: a reader that has seen N never misses N-1 arriving late.
 /// </remarks>
 public sealed class ChatEventFeed(IConnectionMultiplexer redis, IOptions<ChatOptions> options)
 {
+    // KEYS: a sequence key and an events key per conversation. ARGV: retention (ms), the most events kept, then
+    // per conversation the number of its events followed by the events. Returns each conversation's last number.
     private const string AppendScript = """
-        local sequence = redis.call('INCR', KEYS[1])
-        redis.call('ZADD', KEYS[2], sequence, sequence .. ':' .. ARGV[1])
-        redis.call('PEXPIRE', KEYS[2], ARGV[2])
-        local count = redis.call('ZCARD', KEYS[2])
-        local keep = tonumber(ARGV[3])
-        if count > keep then
-          redis.call('ZREMRANGEBYRANK', KEYS[2], 0, count - keep - 1)
+        local retention = ARGV[1]
+        local keep = tonumber(ARGV[2])
+        local at = 3
+        local last = {}
+        for i = 1, #KEYS, 2 do
+          local count = tonumber(ARGV[at])
+          at = at + 1
+          local top = redis.call('INCRBY', KEYS[i], count)
+          local entries = {}
+          for j = 0, count - 1 do
+            local sequence = top - count + 1 + j
+            entries[#entries + 1] = sequence
+            entries[#entries + 1] = sequence .. ':' .. ARGV[at + j]
+          end
+          at = at + count
+          redis.call('ZADD', KEYS[i + 1], unpack(entries))
+          redis.call('PEXPIRE', KEYS[i + 1], retention)
+          local size = redis.call('ZCARD', KEYS[i + 1])
+          if size > keep then
+            redis.call('ZREMRANGEBYRANK', KEYS[i + 1], 0, size - keep - 1)
+          end
+          last[#last + 1] = top
         end
-        return sequence
+        return last
         """;
 
     /// <summary>Readers look again this often even without a notification, in case one was lost with a connection.</summary>
-    private static readonly TimeSpan s_pollInterval = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
 
     private const int PageSize = 500;
 
-    /// <summary>Stores an event, gives it its sequence and cursor, and tells live readers.</summary>
-    public async Task<ChatEvent> AppendAsync(Guid conversationId, ChatEvent chatEvent)
+    /// <summary>
+    /// Numbers and stores the events of several conversations in one round trip, sets each event's sequence and
+    /// cursor, and tells each conversation's live readers.
+    /// </summary>
+    public async Task AppendAsync(IReadOnlyList<FeedAppend> appends)
     {
         var settings = options.Value;
-        chatEvent.Sequence = 0;
-        chatEvent.Cursor = "";
-        chatEvent.ConversationId = conversationId.ToString();
+        var keys = new RedisKey[appends.Count * 2];
+        var values = new List<RedisValue>(2 + appends.Sum(a => a.Events.Count + 1))
+        {
+            (long)settings.EventRetention.TotalMilliseconds,
+            settings.MaxEventsPerConversation,
+        };
+        for (var i = 0; i < appends.Count; i++)
+        {
+            var append = appends[i];
+            keys[2 * i] = SequenceKey(append.ConversationId);
+            keys[(2 * i) + 1] = EventsKey(append.ConversationId);
+            values.Add(append.Events.Count);
+            foreach (var chatEvent in append.Events)
+            {
+                values.Add(Serialize(chatEvent));
+            }
+        }
+
         var database = redis.GetDatabase();
-        var result = await database.ScriptEvaluateAsync(AppendScript,
-            [SequenceKey(conversationId), EventsKey(conversationId)],
-            [
-                Convert.ToBase64String(chatEvent.ToByteArray()),
-                (long)settings.EventRetention.TotalMilliseconds,
-                settings.MaxEventsPerConversation,
-            ]);
-        var sequence = (long)result;
-        await redis.GetSubscriber().PublishAsync(NotificationChannel(conversationId), sequence);
-        chatEvent.Sequence = sequence;
-        chatEvent.Cursor = new FeedCursor(conversationId, sequence).ToString();
+        var last = (long[])(await database.ScriptEvaluateAsync(AppendScript, keys, [.. values]))!;
+        var subscriber = redis.GetSubscriber();
+        for (var i = 0; i < appends.Count; i++)
+        {
+            var append = appends[i];
+            var sequence = last[i] - append.Events.Count;
+            foreach (var chatEvent in append.Events)
+            {
+                Locate(chatEvent, append.ConversationId, ++sequence);
+            }
+
+            // Readers look at the sorted set again (and every few seconds anyway): a lost notification costs a delay only.
+            _ = subscriber.PublishAsync(NotificationChannel(append.ConversationId), last[i], CommandFlags.FireAndForget);
+        }
+    }
+
+    /// <summary>Stores one event (a message sent without an answer, an abandoned answer's end).</summary>
+    public async Task<ChatEvent> AppendAsync(Guid conversationId, ChatEvent chatEvent)
+    {
+        await AppendAsync([new FeedAppend(conversationId, [chatEvent])]);
         return chatEvent;
     }
 
@@ -76,11 +125,14 @@ public sealed class ChatEventFeed(IConnectionMultiplexer redis, IOptions<ChatOpt
 
     /// <summary>
     /// Every event after <paramref name="after"/>, then the new ones as they come, until cancelled. Fails with
-    /// OUT_OF_RANGE when events after the cursor are no longer kept, and INVALID_ARGUMENT for a cursor from the future.
+    /// OUT_OF_RANGE when events after the cursor are no longer kept, and INVALID_ARGUMENT for a cursor from the
+    /// future. <paramref name="onIdle"/> is called whenever nothing arrived for <see cref="PollInterval"/>, with the
+    /// last position; the events it returns are sent, and when it returns null the feed ends.
     /// </summary>
-    public async IAsyncEnumerable<ChatEvent> FollowAsync(Guid conversationId, long after, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<ChatEvent> FollowAsync(
+        Guid conversationId, long after, Func<long, Task<IReadOnlyList<ChatEvent>?>>? onIdle, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var signals = System.Threading.Channels.Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+        var signals = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
         var subscriber = redis.GetSubscriber();
         var channel = NotificationChannel(conversationId);
         void OnNotified(RedisChannel _, RedisValue __) => signals.Writer.TryWrite(true);
@@ -105,15 +157,18 @@ public sealed class ChatEventFeed(IConnectionMultiplexer redis, IOptions<ChatOpt
                     continue;
                 }
 
-                using var poll = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                poll.CancelAfter(s_pollInterval);
-                try
+                if (!await WaitForMoreAsync(signals.Reader, cancellationToken) && onIdle is not null)
                 {
-                    await signals.Reader.ReadAsync(poll.Token);
-                }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    // Nothing said; look anyway.
+                    var more = await onIdle(last);
+                    if (more is null)
+                    {
+                        yield break;
+                    }
+
+                    foreach (var chatEvent in more)
+                    {
+                        yield return chatEvent;
+                    }
                 }
             }
         }
@@ -123,9 +178,43 @@ public sealed class ChatEventFeed(IConnectionMultiplexer redis, IOptions<ChatOpt
         }
     }
 
+    /// <summary>The events of one generation still kept in its conversation's feed, in order (an abandoned answer's text).</summary>
+    public async Task<List<ChatEvent>> ReadGenerationAsync(Guid conversationId, Guid generationId)
+    {
+        var id = generationId.ToString();
+        var events = new List<ChatEvent>();
+        for (var last = 0L; ;)
+        {
+            var page = await ReadAfterAsync(conversationId, last);
+            events.AddRange(page.Where(e => e.GenerationId == id));
+            if (page.Count < PageSize)
+            {
+                return events;
+            }
+
+            last = page[^1].Sequence;
+        }
+    }
+
     /// <summary>Forgets a conversation's feed (the conversation is gone).</summary>
     public Task DeleteAsync(Guid conversationId) =>
         redis.GetDatabase().KeyDeleteAsync([SequenceKey(conversationId), EventsKey(conversationId)]);
+
+    private static async Task<bool> WaitForMoreAsync(ChannelReader<bool> signals, CancellationToken cancellationToken)
+    {
+        using var poll = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        poll.CancelAfter(PollInterval);
+        try
+        {
+            await signals.ReadAsync(poll.Token);
+            return true;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Nothing said; look anyway.
+            return false;
+        }
+    }
 
     private async Task EnsureReplayableAsync(Guid conversationId, long after)
     {
@@ -154,19 +243,34 @@ public sealed class ChatEventFeed(IConnectionMultiplexer redis, IOptions<ChatOpt
         var events = new List<ChatEvent>(entries.Length);
         foreach (var entry in entries)
         {
-            var text = (string)entry!;
-            var colon = text.IndexOf(':', StringComparison.Ordinal);
-            var sequence = long.Parse(text.AsSpan(0, colon), System.Globalization.CultureInfo.InvariantCulture);
-            var chatEvent = ChatEvent.Parser.ParseFrom(Convert.FromBase64String(text[(colon + 1)..]));
-            chatEvent.Sequence = sequence;
-            chatEvent.Cursor = new FeedCursor(conversationId, sequence).ToString();
+            ReadOnlyMemory<byte> bytes = (byte[])entry!;
+            var colon = bytes.Span.IndexOf((byte)':');
+            var sequence = long.Parse(Encoding.ASCII.GetString(bytes.Span[..colon]), CultureInfo.InvariantCulture);
+            var chatEvent = ChatEvent.Parser.ParseFrom(bytes.Span[(colon + 1)..]);
+            Locate(chatEvent, conversationId, sequence);
             events.Add(chatEvent);
         }
 
         return events;
     }
 
-    private static RedisKey SequenceKey(Guid conversationId) => $"chat:feed:{conversationId:N}:seq";
+    /// <summary>An event as stored: where it is (conversation, sequence, cursor) is the feed's to say, not the payload's.</summary>
+    private static byte[] Serialize(ChatEvent chatEvent)
+    {
+        chatEvent.Sequence = 0;
+        chatEvent.Cursor = "";
+        chatEvent.ConversationId = "";
+        return chatEvent.ToByteArray();
+    }
+
+    private static void Locate(ChatEvent chatEvent, Guid conversationId, long sequence)
+    {
+        chatEvent.ConversationId = conversationId.ToString();
+        chatEvent.Sequence = sequence;
+        chatEvent.Cursor = new FeedCursor(conversationId, sequence).ToString();
+    }
+
+    public static RedisKey SequenceKey(Guid conversationId) => $"chat:feed:{conversationId:N}:seq";
 
     private static RedisKey EventsKey(Guid conversationId) => $"chat:feed:{conversationId:N}:events";
 

@@ -19,21 +19,37 @@ public sealed partial class UsageLimiter(
     TimeProvider timeProvider,
     ILogger<UsageLimiter> logger)
 {
+    // KEYS[1] this minute's request count, KEYS[2] today's token count. Counts the request (the window expires a
+    // little after its minute) and returns the count with today's tokens: one round trip.
+    private const string CountScript = """
+        local count = redis.call('INCR', KEYS[1])
+        if count == 1 then
+          redis.call('PEXPIRE', KEYS[1], 90000)
+        end
+        local tokens = 0
+        if KEYS[2] then
+          tokens = tonumber(redis.call('GET', KEYS[2]) or '0')
+        end
+        return { count, tokens }
+        """;
+
     /// <summary>Counts one request and refuses it when the user is past this minute's limit.</summary>
-    public async Task CountRequestAsync(Guid userId)
+    public Task CountRequestAsync(Guid userId) => AdmitAsync(userId, checkTokens: false);
+
+    /// <summary>Counts one request for an answer and refuses it past this minute's limit or today's tokens.</summary>
+    public Task AdmitAnswerAsync(Guid userId) => AdmitAsync(userId, checkTokens: true);
+
+    private async Task AdmitAsync(Guid userId, bool checkTokens)
     {
         var now = timeProvider.GetUtcNow();
         var minute = now.ToUnixTimeSeconds() / 60;
-        var key = (RedisKey)string.Create(CultureInfo.InvariantCulture, $"chat:rate:{userId:N}:{minute}");
-        long count;
+        RedisKey rate = string.Create(CultureInfo.InvariantCulture, $"chat:rate:{userId:N}:{minute}");
+        long count, tokens;
         try
         {
-            var database = redis.GetDatabase();
-            count = await database.StringIncrementAsync(key);
-            if (count == 1)
-            {
-                await database.KeyExpireAsync(key, TimeSpan.FromSeconds(90));
-            }
+            var result = (long[])(await redis.GetDatabase().ScriptEvaluateAsync(CountScript,
+                checkTokens ? [rate, TokensKey(userId, now)] : [rate]))!;
+            (count, tokens) = (result[0], result[1]);
         }
         catch (Exception exception) when (DependencyFailure.Of(exception) is not null)
         {
@@ -42,26 +58,21 @@ public sealed partial class UsageLimiter(
             return;
         }
 
-        if (count > options.Value.RequestsPerMinute)
+        var settings = options.Value;
+        if (count > settings.RequestsPerMinute)
         {
             metrics.Throttled(ThrottleLimits.RequestsPerMinute);
             var resetsAt = DateTimeOffset.FromUnixTimeSeconds((minute + 1) * 60);
             throw ServiceException.ResourceExhausted(
-                $"Too many requests: at most {options.Value.RequestsPerMinute} a minute. Try again shortly.",
+                $"Too many requests: at most {settings.RequestsPerMinute} a minute. Try again shortly.",
                 Ceiling(resetsAt - now));
         }
-    }
 
-    /// <summary>Refuses a new answer when the user's tokens for today are used up.</summary>
-    public async Task EnsureTokensLeftAsync(Guid userId)
-    {
-        var used = await TokensUsedTodayAsync(userId);
-        if (used >= options.Value.TokensPerDay)
+        if (checkTokens && tokens >= settings.TokensPerDay)
         {
             metrics.Throttled(ThrottleLimits.TokensPerDay);
-            var now = timeProvider.GetUtcNow();
             throw ServiceException.ResourceExhausted(
-                $"Today's token quota ({options.Value.TokensPerDay}) is used up; it resets at 00:00 UTC.",
+                $"Today's token quota ({settings.TokensPerDay}) is used up; it resets at 00:00 UTC.",
                 Ceiling(NextUtcMidnight(now) - now));
         }
     }
@@ -89,8 +100,9 @@ public sealed partial class UsageLimiter(
 
         var key = TokensKey(userId, timeProvider.GetUtcNow());
         var database = redis.GetDatabase();
-        await database.StringIncrementAsync(key, tokens);
-        await database.KeyExpireAsync(key, TimeSpan.FromDays(2));
+        var added = database.StringIncrementAsync(key, tokens);
+        var expiry = database.KeyExpireAsync(key, TimeSpan.FromDays(2));
+        await Task.WhenAll(added, expiry);
     }
 
     public static DateTimeOffset NextUtcMidnight(DateTimeOffset now) =>

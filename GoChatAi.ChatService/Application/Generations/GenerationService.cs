@@ -1,43 +1,56 @@
+using System.Threading.Channels;
 using GoChatAi.ChatService.Domain;
 using GoChatAi.ChatService.Infrastructure;
 using GoChatAi.ChatService.Infrastructure.Model;
 using GoChatAi.ChatService.Infrastructure.Redis;
+using GoChatAi.Contracts.Chat.V1;
 using GoChatAi.ServiceDefaults.Errors;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Message = GoChatAi.ChatService.Domain.Message;
+using MessageStatus = GoChatAi.ChatService.Domain.MessageStatus;
+using Conversation = GoChatAi.ChatService.Domain.Conversation;
+using FinishReason = GoChatAi.ChatService.Domain.FinishReason;
 
-namespace GoChatAi.ChatService.Application;
+namespace GoChatAi.ChatService.Application.Generations;
 
 /// <summary>What the caller asks of the model (ChatWithAI, StreamChat, the SSE endpoint).</summary>
 public sealed record GenerationRequest(string Message, string? ConversationId, string? Model, double? Temperature, int? MaxTokens);
 
-/// <summary>A generation that has started: its stored messages, where its events start in the feed, and its end.</summary>
+/// <summary>
+/// A generation that has started: its stored messages, its events from the first (when the caller follows it),
+/// and its end.
+/// </summary>
 public sealed record StartedGeneration(
     Conversation Conversation,
     Message UserMessage,
     Message Answer,
-    long FeedSequenceBefore,
+    ChannelReader<ChatEvent>? Events,
     Task<GenerationOutcome> Outcome);
 
 /// <summary>Starting and stopping answers of the model, for the caller's own conversations.</summary>
 public sealed class GenerationService(
     ChatDbContext db,
+    ConversationWrites writes,
     ConversationService conversations,
     ModelCatalog models,
     TokenCounter tokens,
     UsageLimiter limiter,
+    GenerationLeases leases,
     ChatEventFeed feed,
-    GenerationLocks locks,
     GenerationRunner runner,
+    AbandonedGenerations abandoned,
     ChatMetrics metrics,
     IOptions<ChatOptions> options,
     TimeProvider timeProvider)
 {
     /// <summary>
-    /// Checks the request and the caller's limits, stores the user's message and the answer-to-be, announces both
-    /// in the feed, and starts the job. Nothing is written when the request is refused.
+    /// Checks the request and the caller's limits, stores the user's message and the answer-to-be, and starts the
+    /// job, whose first events announce both. The round trips that do not depend on each other go at once: the
+    /// conversation, the limits and the conversation's lease; then one database write that also reads the history
+    /// for the model's context. Nothing is written when the request is refused.
     /// </summary>
-    public async Task<StartedGeneration> StartAsync(Guid userId, GenerationRequest request, CancellationToken cancellationToken)
+    public async Task<StartedGeneration> StartAsync(Guid userId, GenerationRequest request, bool follow, CancellationToken cancellationToken)
     {
         new RequestValidation()
             .Check("message", ChatValidation.MessageViolation(request.Message, options.Value.MaxMessageLength))
@@ -48,85 +61,63 @@ public sealed class GenerationService(
             .Check("max_tokens", request.MaxTokens is null or >= 1 ? null : "must be at least 1")
             .ThrowIfInvalid();
 
-        var conversation = request.ConversationId is null
-            ? null
-            : await conversations.FindOwnedAsync(userId, ChatValidation.ParseId(request.ConversationId), tracking: false, cancellationToken);
+        var now = timeProvider.GetUtcNowForStorage();
+        var conversationId = request.ConversationId is null ? Guid.CreateVersion7(now) : ChatValidation.ParseId(request.ConversationId);
+        var generationId = Guid.CreateVersion7(now);
+        var found = request.ConversationId is null ? Task.FromResult<Conversation?>(null) : FindAsync();
+        var admitted = limiter.AdmitAnswerAsync(userId);
+        var leased = leases.TryAcquireAsync(conversationId, generationId);
+        try
+        {
+            await Task.WhenAll(found, admitted, leased);
+            var existing = await found;
+            var lease = await leased ?? throw new ServiceException(ErrorKind.FailedPrecondition,
+                "An answer is already being generated in this conversation: wait for it to end or cancel it.");
+            return await StartLeasedAsync(userId, request, existing, conversationId, lease, follow, now);
+        }
+        catch
+        {
+            if (leased.IsCompletedSuccessfully && leased.Result is { } held)
+            {
+                await leases.ReleaseAsync(held.ConversationId, held.GenerationId).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
 
+            throw;
+        }
+
+        async Task<Conversation?> FindAsync() => await conversations.FindOwnedAsync(userId, conversationId, tracking: false, cancellationToken);
+    }
+
+    private async Task<StartedGeneration> StartLeasedAsync(
+        Guid userId, GenerationRequest request, Conversation? existing, Guid conversationId, LeasedGeneration lease, bool follow, DateTimeOffset now)
+    {
         // A conversation's model that the deployment no longer offers falls back to the default.
-        var model = models.Find(request.Model ?? conversation?.Model ?? models.Default.Id) ?? models.Default;
+        var model = models.Find(request.Model ?? existing?.Model ?? models.Default.Id) ?? models.Default;
         if (request.MaxTokens > model.MaxOutputTokens)
         {
             throw ServiceException.InvalidArgument("max_tokens", $"must be at most {model.MaxOutputTokens} for the model '{model.Id}'");
         }
 
         var maxTokens = request.MaxTokens ?? model.MaxOutputTokens;
-        var fixedTokens = TokenCounter.PerRequestOverhead + tokens.CountMessage(request.Message)
-            + (conversation?.SystemPrompt is { } systemPrompt ? tokens.CountMessage(systemPrompt) : 0);
+        var messageTokens = tokens.CountMessage(request.Message);
+        var fixedTokens = TokenCounter.PerRequestOverhead + messageTokens
+            + (existing?.SystemPrompt is { } systemPrompt ? tokens.CountMessage(systemPrompt) : 0);
         if (fixedTokens + maxTokens > model.ContextWindow)
         {
             throw ServiceException.InvalidArgument("message",
                 $"is too long for the model '{model.Id}': with the system prompt and room for the answer it needs {fixedTokens + maxTokens} tokens of its {model.ContextWindow}");
         }
 
-        await limiter.CountRequestAsync(userId);
-        await limiter.EnsureTokensLeftAsync(userId);
-
-        var now = timeProvider.GetUtcNowForStorage();
-        var isNew = conversation is null;
-        conversation ??= ConversationService.NewConversation(userId, null, null, model.Id, now);
-        var generationId = Guid.CreateVersion7(now);
-        if (!await locks.TryAcquireAsync(conversation.Id, generationId))
-        {
-            throw new ServiceException(ErrorKind.FailedPrecondition,
-                "An answer is already being generated in this conversation: wait for it to end or cancel it.");
-        }
-
+        var conversation = existing ?? ConversationService.NewConversation(conversationId, userId, null, null, model.Id, now);
+        var user = Message.FromUser(conversation.Id, request.Message, messageTokens, lease.GenerationId, now);
+        var answer = Message.AnswerToBe(conversation.Id, model.Id, lease.GenerationId, now);
         // From here on the work is finished even if the caller goes away: a half-started generation helps nobody.
-        Message user, answer;
-        try
-        {
-            user = new Message
-            {
-                Id = Guid.CreateVersion7(now),
-                ConversationId = conversation.Id,
-                Role = MessageRole.User,
-                Content = request.Message,
-                Status = MessageStatus.Finished,
-                GenerationId = generationId,
-                CreatedAt = now,
-            };
-            answer = new Message
-            {
-                Id = Guid.CreateVersion7(now),
-                ConversationId = conversation.Id,
-                Role = MessageRole.Assistant,
-                Content = "",
-                Status = MessageStatus.Generating,
-                Model = model.Id,
-                GenerationId = generationId,
-                CreatedAt = now,
-            };
-            if (isNew)
-            {
-                db.Conversations.Add(conversation);
-            }
-
-            await ConversationService.StoreMessagesAsync(db, conversation.Id, [user, answer], CancellationToken.None);
-        }
-        catch
-        {
-            await locks.ReleaseAsync(conversation.Id, generationId);
-            throw;
-        }
-
-        // The answer counts as a stored message once it is final (GenerationRunner), not as the empty row it starts as.
+        var history = await writes.StartGenerationAsync(existing is null ? conversation : null, user, answer, ModelContext.MaxHistoryMessages, CancellationToken.None);
         metrics.MessagesStored(MessageRole.User);
-        var created = await feed.AppendAsync(conversation.Id, ChatEvents.MessageCreated(user));
-        var started = await feed.AppendAsync(conversation.Id, ChatEvents.GenerationStarted(answer));
-        await locks.SetReplayStartAsync(conversation.Id, generationId, started.Sequence - 1);
 
-        var outcome = runner.Launch(new GenerationJob(userId, conversation.Id, generationId, answer, model, request.Temperature, maxTokens));
-        return new StartedGeneration(conversation, user, answer, created.Sequence - 1, outcome);
+        var job = new GenerationJob(userId, conversation.Id, answer, model, request.Temperature, maxTokens, conversation.SystemPrompt, history);
+        var (generation, events) = runner.Launch(job, lease, user, follow);
+        return new StartedGeneration(conversation, user, answer, events, generation.Outcome);
     }
 
     /// <summary>Stops a running generation of the caller's, keeping its text; a finished one is returned as it is.</summary>
@@ -139,12 +130,10 @@ public sealed class GenerationService(
         {
             await runner.CancelAsync(answer.ConversationId, id, cancellationToken);
             answer = await FindAnswerAsync(userId, id, cancellationToken);
-            if (answer.Status == MessageStatus.Generating && (await locks.GetRunningAsync(answer.ConversationId))?.GenerationId != id)
+            if (answer.Status == MessageStatus.Generating && (await leases.GetRunningAsync(answer.ConversationId))?.GenerationId != id)
             {
-                // Its replica died with it: nobody will finish it, so it ends here, as cancelled.
-                await db.Messages.Where(m => m.Id == answer.Id && m.Status == MessageStatus.Generating).ExecuteUpdateAsync(set => set
-                    .SetProperty(m => m.Status, MessageStatus.Finished)
-                    .SetProperty(m => m.FinishReason, FinishReason.Cancelled), cancellationToken);
+                // Its replica died with it: it ends here, as cancelled, with the text its feed holds.
+                await abandoned.FinishAsync(answer, FinishReason.Cancelled, cancellationToken);
                 answer = await FindAnswerAsync(userId, id, cancellationToken);
             }
         }
@@ -177,7 +166,8 @@ public sealed class GenerationService(
             return cursor.Sequence;
         }
 
-        var last = await feed.LastSequenceAsync(conversation.Id);
-        return await locks.GetRunningAsync(conversation.Id) is { SequenceBefore: { } before } ? Math.Min(before, last) : last;
+        var last = leases.GetRunningAsync(conversation.Id);
+        var sequence = await feed.LastSequenceAsync(conversation.Id);
+        return await last is { SequenceBefore: { } before } ? Math.Min(before, sequence) : sequence;
     }
 }

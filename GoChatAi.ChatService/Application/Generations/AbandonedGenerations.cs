@@ -1,0 +1,163 @@
+using GoChatAi.ChatService.Domain;
+using GoChatAi.ChatService.Infrastructure;
+using GoChatAi.ChatService.Infrastructure.Model;
+using GoChatAi.ChatService.Infrastructure.Redis;
+using GoChatAi.Contracts.Chat.V1;
+using GoChatAi.ServiceDefaults.Errors;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using FinishReason = GoChatAi.ChatService.Domain.FinishReason;
+using Message = GoChatAi.ChatService.Domain.Message;
+using MessageStatus = GoChatAi.ChatService.Domain.MessageStatus;
+
+namespace GoChatAi.ChatService.Application.Generations;
+
+/// <summary>
+/// Ends the answers whose replica died (or lost touch with the cache) while generating them: on every replica, it
+/// looks for answers still generating whose lease has lapsed, and ends each with the text its feed holds, as
+/// incomplete, sends its final event and charges what was written. An answer must be seen abandoned twice, half a
+/// lease apart, before it is taken: a replica whose lease vanished with a cache restart takes it back in between.
+/// </summary>
+public sealed partial class AbandonedGenerations(
+    IServiceScopeFactory scopes,
+    GenerationLeases leases,
+    ChatEventFeed feed,
+    TokenCounter tokens,
+    DatabaseReadiness<ChatDbContext> database,
+    ChatMetrics metrics,
+    IOptions<ChatOptions> options,
+    TimeProvider timeProvider,
+    ILogger<AbandonedGenerations> logger) : BackgroundService
+{
+    private const int MaxPerSweep = 100;
+
+    private HashSet<Guid> _suspects = [];
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await database.WhenReadyAsync(stoppingToken);
+        using var timer = new PeriodicTimer(options.Value.GenerationLease / 2, timeProvider);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await SweepAsync(stoppingToken);
+            }
+            catch (Exception exception) when (DependencyFailure.Of(exception) is not null)
+            {
+                // The database or the cache is down; the next sweep looks again.
+                LogSweepFailed(logger, exception);
+            }
+        }
+    }
+
+    private async Task SweepAsync(CancellationToken cancellationToken)
+    {
+        List<Message> generating;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<ChatDbContext>();
+            var startedBefore = timeProvider.GetUtcNow() - options.Value.GenerationLease;
+            generating = await db.Messages.AsNoTracking()
+                .Where(m => m.Status == MessageStatus.Generating && m.CreatedAt < startedBefore)
+                .OrderBy(m => m.CreatedAt)
+                .Take(MaxPerSweep)
+                .ToListAsync(cancellationToken);
+        }
+
+        var suspects = new HashSet<Guid>();
+        foreach (var answer in generating)
+        {
+            var generationId = answer.GenerationId!.Value;
+            if ((await leases.GetRunningAsync(answer.ConversationId))?.GenerationId == generationId)
+            {
+                continue;
+            }
+
+            if (_suspects.Contains(generationId))
+            {
+                await FinishAsync(answer, FinishReason.Incomplete, cancellationToken);
+            }
+            else
+            {
+                suspects.Add(generationId);
+            }
+        }
+
+        _suspects = suspects;
+    }
+
+    /// <summary>
+    /// Ends an answer nobody runs any more, with the text its feed holds (all of it, when its replica had written
+    /// its last event): false when its replica still holds it or another replica is ending it.
+    /// </summary>
+    public async Task<bool> FinishAsync(Message answer, FinishReason reason, CancellationToken cancellationToken)
+    {
+        var generationId = answer.GenerationId!.Value;
+        if (!await leases.TryClaimAbandonedAsync(answer.ConversationId, generationId))
+        {
+            return false;
+        }
+
+        var events = await feed.ReadGenerationAsync(answer.ConversationId, generationId);
+        var text = string.Concat(events.Where(e => e.EventCase == ChatEvent.EventOneofCase.Delta).Select(e => e.Delta.Text));
+        var ended = events.LastOrDefault(ChatEvents.IsFinal);
+        if (ended?.Completed is { } completed)
+        {
+            // Its replica had sent the end but could not store it.
+            reason = ChatEvents.ToDomain(completed.FinishReason) ?? reason;
+        }
+
+        var completion = tokens.Count(text);
+        answer.Finish(text, reason, promptTokens: null, completion);
+        var now = timeProvider.GetUtcNowForStorage();
+        var usage = completion == 0 ? null : new UsageRecord
+        {
+            UserId = await OwnerAsync(answer.ConversationId, cancellationToken),
+            ConversationId = answer.ConversationId,
+            GenerationId = generationId,
+            Model = answer.Model ?? "",
+            CompletionTokens = completion,
+            Day = DateOnly.FromDateTime(now.UtcDateTime),
+            RecordedAt = now,
+        };
+
+        AnswerStored stored;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            stored = await scope.ServiceProvider.GetRequiredService<ConversationWrites>()
+                .FinishAnswerAsync(answer, tokens.CountMessage(text), usage, cancellationToken);
+        }
+
+        if (stored != AnswerStored.Stored)
+        {
+            return false;
+        }
+
+        LogFinishedAbandoned(logger, generationId, reason);
+        metrics.MessagesStored(MessageRole.Assistant);
+        metrics.AnswerFinished(answer.Model ?? "", reason, timeProvider.GetUtcNow() - answer.CreatedAt);
+        if (ended is null)
+        {
+            await feed.AppendAsync(answer.ConversationId, reason == FinishReason.Cancelled
+                ? ChatEvents.Completed(answer)
+                : ChatEvents.Failed(answer, new ServiceException(ErrorKind.Unavailable,
+                    "The server generating this answer stopped; the text it had written is kept.")));
+        }
+
+        return true;
+    }
+
+    private async Task<Guid> OwnerAsync(Guid conversationId, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<ChatDbContext>().Conversations
+            .Where(c => c.Id == conversationId).Select(c => c.UserId).FirstOrDefaultAsync(cancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Looking for abandoned answers failed")]
+    private static partial void LogSweepFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Generation {GenerationId} was abandoned by its replica; ended it as {FinishReason} with the text its feed holds")]
+    private static partial void LogFinishedAbandoned(ILogger logger, Guid generationId, FinishReason finishReason);
+}

@@ -1,0 +1,58 @@
+using GoChatAi.ChatService.Domain;
+using GoChatAi.ChatService.Infrastructure.Model;
+using GoChatAi.ServiceDefaults.Errors;
+using Microsoft.Extensions.AI;
+
+namespace GoChatAi.ChatService.Application.Generations;
+
+/// <summary>
+/// What the model is sent: the system prompt and as much recent history as fits the model's window less the
+/// answer's budget, oldest dropped first. Stored messages bring their token counts; only older ones, stored before
+/// counts were kept, are counted again.
+/// </summary>
+public static class ModelContext
+{
+    /// <summary>The most stored messages looked at; older ones never fit a real window anyway.</summary>
+    public const int MaxHistoryMessages = 1000;
+
+    /// <summary>Room left in the window for the provider's tokenizer counting a little differently from ours.</summary>
+    public const double SafetyMargin = 0.95;
+
+    /// <summary>The messages to send, and the prompt tokens they take by our count.</summary>
+    public static (List<ChatMessage> Messages, int Tokens) Build(GenerationJob job, TokenCounter tokens)
+    {
+        var window = (int)(job.Model.ContextWindow * SafetyMargin);
+        var used = TokenCounter.PerRequestOverhead + (job.SystemPrompt is null ? 0 : tokens.CountMessage(job.SystemPrompt));
+        var budget = window - job.MaxTokens - used;
+
+        // Newest first, until the window is full.
+        var picked = new List<ChatMessage>();
+        foreach (var message in job.History)
+        {
+            var cost = message.TokenCount ?? tokens.CountMessage(message.Content);
+            if (cost > budget)
+            {
+                break;
+            }
+
+            budget -= cost;
+            used += cost;
+            picked.Add(new ChatMessage(message.Role == MessageRole.Assistant ? ChatRole.Assistant : ChatRole.User, message.Content));
+        }
+
+        if (picked.Count == 0)
+        {
+            throw new ServiceException(ErrorKind.InvalidArgument,
+                $"The conversation is too long for the model '{job.Model.Id}': its system prompt and the new message leave no room for an answer.",
+                [new FieldViolation("message", "is too long for the model")]);
+        }
+
+        picked.Reverse();
+        if (job.SystemPrompt is not null)
+        {
+            picked.Insert(0, new ChatMessage(ChatRole.System, job.SystemPrompt));
+        }
+
+        return (picked, used);
+    }
+}

@@ -1,0 +1,90 @@
+using System.Threading.Channels;
+using GoChatAi.Contracts.Chat.V1;
+
+namespace GoChatAi.ChatService.Infrastructure.Redis;
+
+/// <summary>Where a written event goes next: the live generation that made it, which hands it to its followers.</summary>
+public interface IFeedEventSink
+{
+    /// <summary>The event is in the feed, with its sequence and cursor.</summary>
+    void Written(ChatEvent chatEvent);
+
+    /// <summary>The feed could not take the event; it goes on without a cursor.</summary>
+    void NotWritten(ChatEvent chatEvent, Exception exception);
+}
+
+/// <summary>
+/// Writes the events of every generation this replica runs into the conversations' feeds, as many as are waiting
+/// in one round trip (a group commit): an event alone is written at once, and under load the batches grow instead
+/// of the round trips. One writer keeps each generation's events in order.
+/// </summary>
+public sealed partial class FeedWriter(ChatEventFeed feed, ILogger<FeedWriter> logger) : BackgroundService
+{
+    /// <summary>The most events in one round trip: a Lua script's arguments are bounded, and so is a batch's delay.</summary>
+    private const int MaxBatch = 512;
+
+    private readonly Channel<(Guid ConversationId, ChatEvent Event, IFeedEventSink Sink)> _queue =
+        Channel.CreateUnbounded<(Guid, ChatEvent, IFeedEventSink)>(new UnboundedChannelOptions { SingleReader = true });
+
+    public void Enqueue(Guid conversationId, ChatEvent chatEvent, IFeedEventSink sink)
+    {
+        if (!_queue.Writer.TryWrite((conversationId, chatEvent, sink)))
+        {
+            sink.NotWritten(chatEvent, new InvalidOperationException("The feed writer has stopped."));
+        }
+    }
+
+    /// <summary>Stops taking events once every generation has written its last (the runner stops first).</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _queue.Writer.TryComplete();
+        await base.StopAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<(Guid ConversationId, ChatEvent Event, IFeedEventSink Sink)>(MaxBatch);
+        // Drained to its end even while stopping: the last events of every answer must reach their followers.
+        while (await _queue.Reader.WaitToReadAsync(CancellationToken.None))
+        {
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var item))
+            {
+                batch.Add(item);
+            }
+
+            await WriteAsync(batch);
+            batch.Clear();
+        }
+    }
+
+    private async Task WriteAsync(List<(Guid ConversationId, ChatEvent Event, IFeedEventSink Sink)> batch)
+    {
+        var appends = batch
+            .GroupBy(item => item.ConversationId)
+            .Select(group => new FeedAppend(group.Key, group.Select(item => item.Event).ToList()))
+            .ToList();
+        try
+        {
+            await feed.AppendAsync(appends);
+        }
+        catch (Exception exception)
+        {
+            // Not retried: a timed-out append may have been stored, and an event must never reach a feed twice.
+            LogWriteFailed(logger, exception, batch.Count);
+            foreach (var (_, chatEvent, sink) in batch)
+            {
+                sink.NotWritten(chatEvent, exception);
+            }
+
+            return;
+        }
+
+        foreach (var (_, chatEvent, sink) in batch)
+        {
+            sink.Written(chatEvent);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing {Count} events to the chat feeds failed")]
+    private static partial void LogWriteFailed(ILogger logger, Exception exception, int count);
+}
