@@ -6,8 +6,9 @@ using Grpc.Core;
 namespace GoChatAi.Tests.EndToEnd;
 
 /// <summary>
-/// SIGTERM during a stream: the service ends the running answer (stored incomplete, with what was generated) and
-/// closes the stream with its final event, instead of cutting it when the grace period runs out.
+/// SIGTERM during a stream: readiness turns false first, and only after the drain delay (one second in the tests)
+/// does the service end the running answer (stored incomplete, with what was generated) and close the stream with
+/// its final event, instead of cutting it when the grace period runs out.
 /// </summary>
 [Collection(GoChatAiAppCollection.Name)]
 public sealed class ChatShutdownTests(GoChatAiAppFixture fixture)
@@ -24,15 +25,26 @@ public sealed class ChatShutdownTests(GoChatAiAppFixture fixture)
             events.Add(call.ResponseStream.Current);
         }
 
+        using var probes = await fixture.CreateDirectRestClientAsync("chatservice");
+        var order = 0;
+        int notReadyAt = 0, endedAt = 0;
         var stopping = fixture.App.ResourceCommands.ExecuteCommandAsync("chatservice", KnownResourceCommands.StopCommand);
         try
         {
+            var watchReadiness = Task.Run(async () =>
+            {
+                await HttpPolling.UntilStatusAsync(probes, "/health/ready", System.Net.HttpStatusCode.ServiceUnavailable);
+                notReadyAt = Interlocked.Increment(ref order);
+            });
+
             // The stream must end by itself, with a final event, not with a transport error.
             while (await call.ResponseStream.MoveNext(CancellationToken.None).WaitAsync(GoChatAiAppFixture.StepTimeout))
             {
                 events.Add(call.ResponseStream.Current);
             }
 
+            endedAt = Interlocked.Increment(ref order);
+            await watchReadiness.WaitAsync(GoChatAiAppFixture.StepTimeout);
             await stopping.WaitAsync(GoChatAiAppFixture.StepTimeout);
         }
         finally
@@ -42,6 +54,8 @@ public sealed class ChatShutdownTests(GoChatAiAppFixture fixture)
             await fixture.WaitUntilHealthyAsync("chatservice");
         }
 
+        // Load balancers were told first; the answer was cut only after the drain delay.
+        Assert.True(notReadyAt < endedAt, $"readiness turned false ({notReadyAt}) after the stream ended ({endedAt})");
         Assert.Equal(StatusCode.OK, call.GetStatus().StatusCode);
         Assert.Contains(events[^1].EventCase, new[] { ChatEvent.EventOneofCase.Failed, ChatEvent.EventOneofCase.Completed });
         var answer = (await user.HistoryAsync(events[0].ConversationId)).Single(m => m.Role == Role.Assistant);

@@ -60,7 +60,11 @@ public sealed class GoChatAiAppFixture : IAsyncLifetime
             .WithEnvironment("OTEL_BSP_SCHEDULE_DELAY", "200")
             // A model silent this long fails the call (DEADLINE_EXCEEDED); the stand-in answers within milliseconds
             // otherwise, so only the test that asks it to stay silent waits this out.
-            .WithEnvironment("Model__Timeout", ModelTimeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture));
+            .WithEnvironment("Model__Timeout", ModelTimeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture))
+            // Answers whose replica died are ended after this: short, so that fault tests need not wait long.
+            .WithEnvironment("Chat__GenerationLease", "00:00:04")
+            // Readiness turns false this long before running answers are cut, as in production (where it is 5 s).
+            .WithEnvironment("Shutdown__DrainDelay", "00:00:01");
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
             .AddFilter("Aspire.Hosting.Dcp", LogLevel.Error)
@@ -80,6 +84,25 @@ public sealed class GoChatAiAppFixture : IAsyncLifetime
 
     /// <summary>A client for a service's REST endpoint (HTTP/1.1, JSON transcoding).</summary>
     public HttpClient CreateRestClient(string service) => App.CreateHttpClient(service, "http");
+
+    /// <summary>
+    /// A client for a service's REST endpoint that bypasses the AppHost's proxy, which stops forwarding new
+    /// connections as soon as the service begins to stop: what a load balancer probing the pod itself would see.
+    /// </summary>
+    public async Task<HttpClient> CreateDirectRestClientAsync(string service)
+    {
+        using var deadline = new CancellationTokenSource(StepTimeout);
+        await foreach (var update in App.ResourceNotifications.WatchAsync(deadline.Token))
+        {
+            if (update.Resource.Name == service
+                && update.Snapshot.EnvironmentVariables.FirstOrDefault(v => v.Name == "Kestrel__Endpoints__http__Url")?.Value is { } url)
+            {
+                return new HttpClient { BaseAddress = new Uri(url.Replace("*", "localhost", StringComparison.Ordinal)) };
+            }
+        }
+
+        throw new InvalidOperationException($"{service} has no http endpoint.");
+    }
 
     /// <summary>The channel to a service's gRPC endpoint (HTTP/2 without TLS), shared by the collection's tests.</summary>
     public GrpcChannel CreateGrpcChannel(string service) =>

@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using System.Globalization;
+using Aspire.Hosting.ApplicationModel;
+
+namespace GoChatAi.Tests.Infrastructure;
+
+/// <summary>
+/// The operating-system processes behind one of the AppHost's resources (a service, the database, the cache
+/// server), to freeze, thaw or kill as a fault would: whatever the resource runs (dotnet run and the service,
+/// runuser and postgres with its workers), every process of it is signalled.
+/// </summary>
+public sealed class ResourceProcesses(GoChatAiAppFixture fixture, string resource)
+{
+    /// <summary>Stops every process of the resource where it stands (SIGSTOP): it neither answers nor closes connections.</summary>
+    public Task FreezeAsync() => SignalAsync("STOP");
+
+    /// <summary>Lets frozen processes run again (SIGCONT).</summary>
+    public Task ThawAsync() => SignalAsync("CONT");
+
+    /// <summary>Ends every process of the resource at once (SIGKILL), as a crash or an out-of-memory kill would.</summary>
+    public Task KillAsync() => SignalAsync("KILL");
+
+    private async Task SignalAsync(string signal)
+    {
+        var root = await RootPidAsync();
+        var pids = Descendants(root).Prepend(root).Select(p => p.ToString(CultureInfo.InvariantCulture)).ToList();
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-" + signal, .. pids]) { RedirectStandardError = true })!;
+        await kill.WaitForExitAsync();
+    }
+
+    private async Task<int> RootPidAsync()
+    {
+        using var deadline = new CancellationTokenSource(GoChatAiAppFixture.StepTimeout);
+        await foreach (var update in fixture.App.ResourceNotifications.WatchAsync(deadline.Token))
+        {
+            if (update.Resource.Name == resource
+                && update.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } value
+                && int.TryParse(value.ToString(), CultureInfo.InvariantCulture, out var pid))
+            {
+                return pid;
+            }
+        }
+
+        throw new InvalidOperationException($"The resource {resource} has no process.");
+    }
+
+    /// <summary>Every process below <paramref name="root"/>, read from /proc.</summary>
+    private static List<int> Descendants(int root)
+    {
+        var children = new Dictionary<int, List<int>>();
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), CultureInfo.InvariantCulture, out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                // The parent is the fourth field, after the command name in parentheses (which may hold spaces).
+                var stat = File.ReadAllText(Path.Combine(directory, "stat"));
+                var parent = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
+                (children.TryGetValue(parent, out var list) ? list : children[parent] = []).Add(pid);
+            }
+            catch (IOException)
+            {
+                // The process ended meanwhile.
+            }
+        }
+
+        var found = new List<int>();
+        var pending = new Queue<int>([root]);
+        while (pending.TryDequeue(out var pid))
+        {
+            foreach (var child in children.GetValueOrDefault(pid) ?? [])
+            {
+                found.Add(child);
+                pending.Enqueue(child);
+            }
+        }
+
+        return found;
+    }
+}
