@@ -80,8 +80,9 @@ public sealed class ChatServiceMemory(HttpClient chatRest)
         {
             text = await chatRest.GetStringAsync(new Uri("metrics", UriKind.Relative), cancellationToken);
         }
-        catch (HttpRequestException)
+        catch (Exception exception) when (exception is HttpRequestException || (exception is TaskCanceledException && !cancellationToken.IsCancellationRequested))
         {
+            // Not there, or too busy to answer in time: this sample is skipped.
             return null;
         }
 

@@ -84,6 +84,8 @@ internal sealed partial class DatabaseMigrator<TContext>(
                 var context = scope.ServiceProvider.GetRequiredService<TContext>();
                 if (migrate)
                 {
+                    // A migration may rebuild an index of a large table: far longer than a request's command may take.
+                    context.Database.SetCommandTimeout(TimeSpan.FromMinutes(10));
                     await context.Database.MigrateAsync(stoppingToken);
                     LogMigrated(logger, typeof(TContext).Name);
                 }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
+using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql.EntityFrameworkCore.PostgreSQL;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -10,17 +11,17 @@ namespace Microsoft.Extensions.Hosting;
 /// </summary>
 public static class DependencyExtensions
 {
-    /// <summary>Opening a connection to PostgreSQL, unless the connection string says otherwise.</summary>
-    public static readonly TimeSpan DatabaseConnectTimeout = TimeSpan.FromSeconds(3);
-
     /// <summary>One database command.</summary>
     public static readonly TimeSpan DatabaseCommandTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>A transient failure (a connection the server dropped) is tried once more, after at most this.</summary>
     public static readonly TimeSpan DatabaseRetryDelay = TimeSpan.FromSeconds(1);
 
-    /// <summary>Connecting to Redis, and one Redis command.</summary>
-    public static readonly TimeSpan CacheTimeout = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// Connecting to Redis, and one Redis command from the moment it is queued: long enough for a burst of thousands
+    /// of commands to drain on a busy machine, short enough that a frozen server fails a request in seconds.
+    /// </summary>
+    public static readonly TimeSpan CacheTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>The service's DbContext (pooled, traced, health-checked by Aspire) on the <paramref name="connectionName"/> database.</summary>
     public static IHostApplicationBuilder AddDatabase<TContext>(this IHostApplicationBuilder builder, string connectionName)
@@ -30,18 +31,12 @@ public static class DependencyExtensions
             settings =>
             {
                 settings.CommandTimeout ??= (int)DatabaseCommandTimeout.TotalSeconds;
-                // Aspire's own retries (six, up to 30 s apart) would hold a request for over a minute; one is configured below.
+                // Aspire's own retries (six, up to 30 s apart) would hold a request for over a minute; ours are below.
                 settings.DisableRetry = true;
-                if (settings.ConnectionString is { } connectionString
-                    && !connectionString.Contains("Timeout=", StringComparison.OrdinalIgnoreCase))
-                {
-                    settings.ConnectionString = new NpgsqlConnectionStringBuilder(connectionString)
-                    {
-                        Timeout = (int)DatabaseConnectTimeout.TotalSeconds,
-                    }.ConnectionString;
-                }
             },
-            options => options.UseNpgsql(npgsql => npgsql.EnableRetryOnFailure(1, DatabaseRetryDelay, errorCodesToAdd: null)));
+            // (The connection string's Timeout, 15 s by default, bounds both a new connection and the wait for a pooled
+            // one: a burst of requests queues for the pool rather than failing.)
+            options => options.UseNpgsql(npgsql => npgsql.ExecutionStrategy(dependencies => new DatabaseRetries(dependencies))));
         return builder;
     }
 
@@ -58,5 +53,19 @@ public static class DependencyExtensions
             options.AbortOnConnectFail = false;
         });
         return builder;
+    }
+
+    /// <summary>
+    /// One more try after a transient failure such as a connection the server dropped when it restarted, but not
+    /// after a timeout: a server that did not answer in time would make the caller wait as long again.
+    /// </summary>
+    private sealed class DatabaseRetries(ExecutionStrategyDependencies dependencies)
+        : NpgsqlRetryingExecutionStrategy(dependencies, maxRetryCount: 1, DatabaseRetryDelay, errorCodesToAdd: null)
+    {
+        protected override bool ShouldRetryOn(Exception? exception) =>
+            base.ShouldRetryOn(exception) && !IsTimeout(exception);
+
+        private static bool IsTimeout(Exception? exception) =>
+            exception is not null && (exception is TimeoutException || IsTimeout(exception.InnerException));
     }
 }

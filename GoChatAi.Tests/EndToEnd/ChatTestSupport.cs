@@ -9,13 +9,16 @@ using Grpc.Core;
 namespace GoChatAi.Tests.EndToEnd;
 
 /// <summary>One signed-up user with ChatService clients over gRPC and REST, and the stand-in model's journal.</summary>
-public sealed class ChatUser(GoChatAiAppFixture fixture, string accessToken, Guid userId)
+public sealed class ChatUser(GoChatAiAppFixture fixture, string accessToken, Guid userId, string email)
 {
     public static readonly TimeSpan CallTimeout = TimeSpan.FromMinutes(2);
 
     public string AccessToken { get; } = accessToken;
 
     public Guid UserId { get; } = userId;
+
+    /// <summary>The account's email; its password is <see cref="TestAccounts.Password"/>.</summary>
+    public string Email { get; } = email;
 
     public ChatService.ChatServiceClient Grpc { get; } = new(fixture.CreateGrpcChannel("chatservice"));
 
@@ -27,7 +30,7 @@ public sealed class ChatUser(GoChatAiAppFixture fixture, string accessToken, Gui
     public static async Task<ChatUser> SignUpAsync(GoChatAiAppFixture fixture)
     {
         var signUp = await new TestAccounts(fixture).SignUpAsync().WaitAsync(CallTimeout);
-        return new ChatUser(fixture, signUp.Tokens.AccessToken, Guid.Parse(signUp.User.Id));
+        return new ChatUser(fixture, signUp.Tokens.AccessToken, Guid.Parse(signUp.User.Id), signUp.User.Email);
     }
 
     /// <summary>A REST client that sends this user's token.</summary>

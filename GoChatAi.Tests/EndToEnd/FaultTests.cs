@@ -19,6 +19,9 @@ public sealed class FaultTests(GoChatAiAppFixture fixture)
     /// <summary>How long a Kubernetes probe waits for an answer: a readiness check must answer within it, whatever a dependency does.</summary>
     private static readonly TimeSpan s_probeTimeout = TimeSpan.FromSeconds(3);
 
+    /// <summary>How long a caller waits for a call whose dependency is gone: it must hear UNAVAILABLE before that.</summary>
+    private static readonly TimeSpan s_callPatience = TimeSpan.FromSeconds(30);
+
     [Fact]
     public async Task A_chat_service_killed_mid_answer_leaves_the_answer_incomplete_with_its_text_and_the_conversation_free()
     {
@@ -84,17 +87,26 @@ public sealed class FaultTests(GoChatAiAppFixture fixture)
     public async Task Under_load_a_dependency_fault_loses_no_acknowledged_message_and_the_system_recovers_by_itself(Fault fault)
     {
         var users = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => ChatUser.SignUpAsync(fixture)));
-        await using var load = await SteadyLoad.StartAsync(users);
+        await using var load = await SteadyLoad.StartAsync(fixture, users);
         await load.UntilEachUserAcknowledgedAsync(2);
 
         using var probes = fixture.CreateRestClient("chatservice");
         probes.Timeout = s_probeTimeout;
         var server = fault is Fault.FreezeCache or Fault.RestartCache ? CacheServerName() : "postgres";
         var processes = new ResourceProcesses(fixture, server);
+        // An answer streaming when the fault strikes.
+        var streamer = users[0];
+        using var stream = streamer.Grpc.StreamChat(new ChatWithAIRequest { Message = "through the fault [[devmodel: tokens=60; slow=100ms]]" }, streamer.Options());
+        Assert.True(await stream.ResponseStream.MoveNext(CancellationToken.None));
         await InjectAsync(fault, server, processes);
         try
         {
             await ProbeUntilAsync(probes, HttpStatusCode.ServiceUnavailable);
+            // A call that needs the missing dependency fails clearly within its caller's patience, never hangs.
+            var bounded = await Assert.ThrowsAsync<RpcException>(() => streamer.Grpc.GetHistoryAsync(
+                new GetHistoryRequest { ConversationId = load.Conversations.First().ConversationId },
+                new CallOptions(streamer.Headers, DateTime.UtcNow + s_callPatience)).ResponseAsync);
+            Assert.Equal(StatusCode.Unavailable, bounded.StatusCode);
             // A while in the fault, with the users still at it.
             await Task.Delay(TimeSpan.FromSeconds(4));
         }
@@ -106,6 +118,10 @@ public sealed class FaultTests(GoChatAiAppFixture fixture)
         await ProbeUntilAsync(probes, HttpStatusCode.OK);
         await load.UntilEachUserAcknowledgedAsync(load.AcknowledgedPerUser + 2);
         await load.StopAsync();
+
+        // The stream that was running ended with its final event, or with UNAVAILABLE; it did not hang.
+        var last = await ReadToEndAsync(stream.ResponseStream);
+        Assert.True(last is null || ChatEventsAreFinal(last), $"the stream ended with {last}");
 
         Assert.True(load.UnexpectedFailures.IsEmpty, string.Join("\n", load.UnexpectedFailures));
         foreach (var (user, conversationId, acknowledged) in load.Conversations)
@@ -173,6 +189,28 @@ public sealed class FaultTests(GoChatAiAppFixture fixture)
         }
     }
 
+    /// <summary>The stream's last event, or null when it ended with UNAVAILABLE; a stream that hangs fails the test.</summary>
+    private static async Task<ChatEvent?> ReadToEndAsync(IAsyncStreamReader<ChatEvent> stream)
+    {
+        ChatEvent? last = null;
+        try
+        {
+            while (await stream.MoveNext(CancellationToken.None).WaitAsync(GoChatAiAppFixture.StepTimeout))
+            {
+                last = stream.Current;
+            }
+        }
+        catch (RpcException exception) when (exception.StatusCode == StatusCode.Unavailable)
+        {
+            return null;
+        }
+
+        return last;
+    }
+
+    private static bool ChatEventsAreFinal(ChatEvent chatEvent) =>
+        chatEvent.EventCase is ChatEvent.EventOneofCase.Completed or ChatEvent.EventOneofCase.Failed;
+
     private static async Task<List<Message>> WaitUntilNothingGeneratingAsync(ChatUser user, string conversationId)
     {
         using var deadline = new CancellationTokenSource(ChatUser.CallTimeout);
@@ -211,9 +249,11 @@ public sealed class FaultTests(GoChatAiAppFixture fixture)
 
         public int AcknowledgedPerUser => _conversations.Min(c => c.Acknowledged.Count);
 
-        public static async Task<SteadyLoad> StartAsync(IEnumerable<ChatUser> users)
+        private TestAccounts _accounts = null!;
+
+        public static async Task<SteadyLoad> StartAsync(GoChatAiAppFixture fixture, IEnumerable<ChatUser> users)
         {
-            var load = new SteadyLoad();
+            var load = new SteadyLoad { _accounts = new TestAccounts(fixture) };
             foreach (var user in users)
             {
                 var conversation = await user.CreateConversationAsync("under load");
@@ -256,6 +296,13 @@ public sealed class FaultTests(GoChatAiAppFixture fixture)
                     await user.Grpc.SendMessageAsync(new SendMessageRequest { ConversationId = conversationId, Content = text }, options);
                     acknowledged.Add(text);
                 });
+                if (i % 3 == 0)
+                {
+                    // Signing in goes on (the throttle counts in memory while the cache is away) or says UNAVAILABLE.
+                    await TryAsync(async options => await _accounts.Auth.SignInAsync(
+                        new Contracts.Auth.V1.SignInRequest { Email = user.Email, Password = TestAccounts.Password }, options));
+                }
+
                 var question = $"question {i} of {conversationId} [[devmodel: tokens=5; slow=20ms]]";
                 await TryAsync(async options =>
                 {
