@@ -84,7 +84,8 @@ public static class LocalInfrastructureExtensions
             .WithEnvironment("PG_BIN", binDirectory)
             .WithEnvironment("PGDATA", Path.Combine(directory, "data"))
             .WithEnvironment("PG_SUPERUSER_PASSWORD", password)
-            .WithEndpoint(name: "tcp", scheme: "tcp", env: "PGPORT");
+            // The services connect straight to the server: a proxy in between would add a hop to every query.
+            .WithEndpoint(name: "tcp", scheme: "tcp", env: "PGPORT", isProxied: false);
 
         var endpoint = server.GetEndpoint("tcp");
         var connectionString = ReferenceExpression.Create(
@@ -105,7 +106,7 @@ public static class LocalInfrastructureExtensions
                 ["--lua", "--memory", "256m"]);
 
         var server = builder.AddExecutable(name, command, builder.AppHostDirectory, args)
-            .WithEndpoint(name: "tcp", scheme: "tcp");
+            .WithEndpoint(name: "tcp", scheme: "tcp", isProxied: false);
         var endpoint = server.GetEndpoint("tcp");
         server.WithArgs(context =>
         {

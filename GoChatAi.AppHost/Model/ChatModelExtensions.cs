@@ -27,6 +27,8 @@ public static class ChatModelExtensions
         // The stand-in checks a key like a real provider, so that a key that does not reach it shows up here too.
         var key = builder.AddParameter("devmodel-key", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true);
         var standIn = builder.AddProject<Projects.GoChatAi_DevModel>(StandInName)
+            // The ChatService streams every token from it: straight, not through a proxy.
+            .WithEndpoint("http", endpoint => endpoint.IsProxied = false)
             .WithEnvironment("DevModel__ApiKey", key)
             .WithHttpHealthCheck("/health", endpointName: "http");
         var endpoint = standIn.GetEndpoint("http");
