@@ -11,7 +11,8 @@ public enum Suites
     Latency = 2,
     Capacity = 4,
     History = 8,
-    Chat = Latency | Capacity | History,
+    Send = 16,
+    Chat = Latency | Capacity | History | Send,
     All = Auth | Chat,
 }
 
@@ -19,12 +20,14 @@ public enum Suites
 public sealed record BenchmarkSettings(
     Uri AuthGrpc,
     Uri ChatGrpc,
+    Uri? ChatGrpcDirect,
     Uri ChatRest,
     Uri DevModel,
     string? DevModelKey,
     TimeSpan Duration,
     int Concurrency,
     Suites Only,
+    IReadOnlyList<int> LatencyLevels,
     IReadOnlyList<int> StreamLevels,
     int HistoryMessages)
 {
@@ -45,21 +48,24 @@ public sealed record BenchmarkSettings(
 
         Options (defaults in brackets):
           --auth-grpc URL          the AuthService's gRPC endpoint [http://localhost:50051]
-          --chat-grpc URL          the ChatService's gRPC endpoint [http://localhost:50052]
+          --chat-grpc URL          the ChatService's gRPC endpoint, through the AppHost's proxy [http://localhost:50052]
+          --chat-grpc-direct URL   its own gRPC port, behind the proxy [found from its process's environment]
           --chat-rest URL          the ChatService's REST endpoint, read for /metrics [http://localhost:8081]
           --devmodel URL           the stand-in model, as the AppHost runs it [http://localhost:8090]
           --devmodel-key KEY       the stand-in's key (needed by the latency figures)
           --seconds N              seconds per timed scenario [10]
           --concurrency N          concurrent callers per scenario [16]
-          --only LIST              auth, chat, or latency, capacity, history, comma-separated [all]
-          --stream-levels LIST     concurrent streams to hold, comma-separated [50,100,200]
+          --only LIST              auth, chat, or latency, capacity, history, send, comma-separated [all]
+          --latency-levels LIST    streams at a time for the latency figures, comma-separated [1,16]
+          --stream-levels LIST     concurrent streams to hold, comma-separated, up to 5000 [100,1000]
           --history-messages N     messages in the GetHistory conversation [100000]
         Every endpoint must be on this machine (localhost): a benchmark floods what it measures.
         """;
 
     private static readonly string[] _options =
     [
-        "auth-grpc", "chat-grpc", "chat-rest", "devmodel", "devmodel-key", "seconds", "concurrency", "only", "stream-levels", "history-messages",
+        "auth-grpc", "chat-grpc", "chat-grpc-direct", "chat-rest", "devmodel", "devmodel-key", "seconds", "concurrency", "only",
+        "latency-levels", "stream-levels", "history-messages",
     ];
 
     public bool Runs(Suites suite) => (Only & suite) != 0;
@@ -83,13 +89,15 @@ public sealed record BenchmarkSettings(
         return new BenchmarkSettings(
             Local(Option("auth-grpc") ?? "http://localhost:50051"),
             Local(Option("chat-grpc") ?? "http://localhost:50052"),
+            Option("chat-grpc-direct") is { } direct ? Local(direct) : null,
             Local(Option("chat-rest") ?? "http://localhost:8081"),
             Local(Option("devmodel") ?? "http://localhost:8090"),
             Option("devmodel-key"),
             TimeSpan.FromSeconds(Number(Option("seconds") ?? "10", "seconds", 1, 3600)),
             Number(Option("concurrency") ?? "16", "concurrency", 1, 1024),
             ParseSuites(Option("only") ?? "all"),
-            [.. (Option("stream-levels") ?? "50,100,200").Split(',').Select(level => Number(level, "stream-levels", 1, 5000))],
+            [.. (Option("latency-levels") ?? "1,16").Split(',').Select(level => Number(level, "latency-levels", 1, 1024))],
+            [.. (Option("stream-levels") ?? "100,1000").Split(',').Select(level => Number(level, "stream-levels", 1, 5000))],
             // GetHistory takes offsets up to 1,000,000, so a deeper conversation could not be paged by offset.
             Number(Option("history-messages") ?? "100000", "history-messages", 200, 1_000_000));
     }
@@ -108,5 +116,5 @@ public sealed record BenchmarkSettings(
         text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Aggregate(Suites.None, (all, name) =>
             all | (Enum.TryParse<Suites>(name, ignoreCase: true, out var suite) && suite != Suites.None
                 ? suite
-                : throw new BenchmarkSetupException($"--only takes auth, chat, latency, capacity, history or all, not '{name}'.")));
+                : throw new BenchmarkSetupException($"--only takes auth, chat, latency, capacity, history, send or all, not '{name}'.")));
 }

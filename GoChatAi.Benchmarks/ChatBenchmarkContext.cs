@@ -7,9 +7,52 @@ using ChatServiceClient = GoChatAi.Contracts.Chat.V1.ChatService.ChatServiceClie
 
 namespace GoChatAi.Benchmarks;
 
+/// <summary>One way to reach the ChatService's gRPC API, named for the tables.</summary>
+public sealed record ChatPath(string Name, ChatServiceClient Client)
+{
+    /// <summary>Streams one answer through StreamChat and times its first and last delta; anything but a whole answer fails.</summary>
+    public async Task<StreamTiming> StreamChatAsync(BenchmarkUser user, string conversationId, string message, int expectedTokens, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var headers = await user.HeadersAsync();
+        var started = Stopwatch.GetTimestamp();
+        using var call = Client.StreamChat(new ChatWithAIRequest { ConversationId = conversationId, Message = message, MaxTokens = ChatBenchmarkContext.MaxTokens },
+            headers, DateTime.UtcNow + timeout, cancellationToken);
+
+        TimeSpan? first = null;
+        var last = TimeSpan.Zero;
+        var deltas = 0;
+        FinishReason? finish = null;
+        await foreach (var chatEvent in call.ResponseStream.ReadAllAsync(cancellationToken))
+        {
+            switch (chatEvent.EventCase)
+            {
+                case ChatEvent.EventOneofCase.Delta:
+                    last = Stopwatch.GetElapsedTime(started);
+                    first ??= last;
+                    deltas++;
+                    break;
+                case ChatEvent.EventOneofCase.Completed:
+                    finish = chatEvent.Completed.FinishReason;
+                    break;
+                case ChatEvent.EventOneofCase.Failed:
+                    throw new InvalidOperationException($"The generation failed: {chatEvent.Failed.Code}: {chatEvent.Failed.Message}");
+            }
+        }
+
+        if (finish != FinishReason.Stop || deltas != expectedTokens || first is null)
+        {
+            throw new InvalidOperationException(
+                $"The ChatService's answer was not whole: finish {finish?.ToString() ?? "none"}, {deltas} of {expectedTokens} deltas.");
+        }
+
+        return new StreamTiming(first.Value, last);
+    }
+}
+
 /// <summary>
-/// What the ChatService's benchmarks share: the channels, a pool of signed-up users, the stand-in model asked
-/// directly, the ChatService's memory gauge, and the checks that the stack is set up as they need it.
+/// What the ChatService's benchmarks share: the channels (through the AppHost's proxy, and to the service's own
+/// port), a pool of signed-up users, the stand-in model asked directly, the ChatService's memory and CPU gauges,
+/// and the checks that the stack is set up as they need it.
 /// </summary>
 public sealed class ChatBenchmarkContext : IDisposable
 {
@@ -17,34 +60,38 @@ public sealed class ChatBenchmarkContext : IDisposable
     public const int MaxTokens = 256;
 
     private readonly GrpcChannel _authChannel;
-    private readonly GrpcChannel _chatChannel;
+    private readonly List<GrpcChannel> _chatChannels = [];
     private readonly HttpClient _chatRest;
 
     private ChatBenchmarkContext(BenchmarkSettings settings)
     {
         Settings = settings;
         _authChannel = GrpcChannel.ForAddress(settings.AuthGrpc);
-        // Kestrel takes 100 streams per HTTP/2 connection; more connections keep 200 streams from queueing in the client.
-        _chatChannel = GrpcChannel.ForAddress(settings.ChatGrpc, new GrpcChannelOptions
-        {
-            HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true },
-        });
         _chatRest = new HttpClient { BaseAddress = settings.ChatRest, Timeout = TimeSpan.FromSeconds(10) };
         Auth = new AuthServiceClient(_authChannel);
-        Chat = new ChatServiceClient(_chatChannel);
+        Proxied = new ChatPath($"through the AppHost's proxy ({settings.ChatGrpc.Authority})", Client(settings.ChatGrpc));
         DevModel = new DevModelClient(settings.DevModel, settings.DevModelKey);
-        Memory = new ChatServiceMemory(_chatRest);
+        Metrics = new ChatServiceMetrics(_chatRest);
     }
 
     public BenchmarkSettings Settings { get; }
 
     public AuthServiceClient Auth { get; }
 
-    public ChatServiceClient Chat { get; }
+    /// <summary>The ChatService as clients reach it: through the AppHost's proxy.</summary>
+    public ChatPath Proxied { get; }
+
+    /// <summary>The ChatService on its own port, when found: what it adds without the development proxy's hop.</summary>
+    public ChatPath? Direct { get; private set; }
+
+    /// <summary>The most direct way there is: what the capacity and throughput figures are taken through.</summary>
+    public ChatPath Nearest => Direct ?? Proxied;
+
+    public ChatServiceClient Chat => Proxied.Client;
 
     public DevModelClient DevModel { get; }
 
-    public ChatServiceMemory Memory { get; }
+    public ChatServiceMetrics Metrics { get; }
 
     /// <summary>One user per concurrent caller, as many people would use the service.</summary>
     public IReadOnlyList<BenchmarkUser> Users { get; private set; } = [];
@@ -77,44 +124,6 @@ public sealed class ChatBenchmarkContext : IDisposable
         return conversation.Id;
     }
 
-    /// <summary>Streams one answer through StreamChat and times its first and last delta; anything but a whole answer fails.</summary>
-    public async Task<StreamTiming> StreamChatAsync(BenchmarkUser user, string conversationId, string message, int expectedTokens, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        var headers = await user.HeadersAsync();
-        var started = Stopwatch.GetTimestamp();
-        using var call = Chat.StreamChat(new ChatWithAIRequest { ConversationId = conversationId, Message = message, MaxTokens = MaxTokens },
-            headers, DateTime.UtcNow + timeout, cancellationToken);
-
-        TimeSpan? first = null;
-        var last = TimeSpan.Zero;
-        var deltas = 0;
-        FinishReason? finish = null;
-        await foreach (var chatEvent in call.ResponseStream.ReadAllAsync(cancellationToken))
-        {
-            switch (chatEvent.EventCase)
-            {
-                case ChatEvent.EventOneofCase.Delta:
-                    last = Stopwatch.GetElapsedTime(started);
-                    first ??= last;
-                    deltas++;
-                    break;
-                case ChatEvent.EventOneofCase.Completed:
-                    finish = chatEvent.Completed.FinishReason;
-                    break;
-                case ChatEvent.EventOneofCase.Failed:
-                    throw new InvalidOperationException($"The generation failed: {chatEvent.Failed.Code}: {chatEvent.Failed.Message}");
-            }
-        }
-
-        if (finish != FinishReason.Stop || deltas != expectedTokens || first is null)
-        {
-            throw new InvalidOperationException(
-                $"The ChatService's answer was not whole: finish {finish?.ToString() ?? "none"}, {deltas} of {expectedTokens} deltas.");
-        }
-
-        return new StreamTiming(first.Value, last);
-    }
-
     private async Task PrepareAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
@@ -127,6 +136,12 @@ public sealed class ChatBenchmarkContext : IDisposable
             }
 
             await DevModel.CheckAccessAsync(timeout.Token);
+        }
+
+        var direct = Settings.ChatGrpcDirect ?? (await ServiceProcesses.FindDirectAsync("GoChatAi.ChatService", timeout.Token))?.Grpc;
+        if (direct is not null)
+        {
+            Direct = new ChatPath($"direct, the service's own port ({direct.Authority})", Client(direct));
         }
 
         Console.Error.WriteLine($"chat: signing up {Settings.Concurrency} users");
@@ -165,11 +180,26 @@ public sealed class ChatBenchmarkContext : IDisposable
             cancellationToken: cancellationToken);
     }
 
+    private ChatServiceClient Client(Uri address)
+    {
+        // Kestrel takes 100 streams per HTTP/2 connection; more connections keep thousands of streams from queueing in the client.
+        var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
+        {
+            HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true },
+        });
+        _chatChannels.Add(channel);
+        return new ChatServiceClient(channel);
+    }
+
     public void Dispose()
     {
         DevModel.Dispose();
         _chatRest.Dispose();
-        _chatChannel.Dispose();
+        foreach (var channel in _chatChannels)
+        {
+            channel.Dispose();
+        }
+
         _authChannel.Dispose();
     }
 }

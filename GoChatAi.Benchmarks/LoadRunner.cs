@@ -40,10 +40,17 @@ public static class LoadRunner
     /// Runs the operation (given the worker's index) from <paramref name="concurrency"/> workers for
     /// <paramref name="duration"/>, after a short warm-up, and keeps what each success returned.
     /// </summary>
-    public static async Task<LoadSamples<T>> CollectAsync<T>(int concurrency, TimeSpan duration, Func<int, CancellationToken, Task<T>> operation)
+    /// <param name="measuring">Called between the warm-up and the measured run (to read a counter where the measurement starts).</param>
+    public static async Task<LoadSamples<T>> CollectAsync<T>(
+        int concurrency, TimeSpan duration, Func<int, CancellationToken, Task<T>> operation, Func<Task>? measuring = null)
     {
         // A short warm-up, so that connection set-up and JIT do not count.
         await RunWorkersAsync(concurrency, _warmUp, operation);
+        if (measuring is not null)
+        {
+            await measuring();
+        }
+
         return await RunWorkersAsync(concurrency, duration, operation);
     }
 

@@ -27,6 +27,11 @@ try
             ResultTable.PrintStreamLatency(await StreamLatencyBenchmark.RunAsync(chat));
         }
 
+        if (settings.Runs(Suites.Send))
+        {
+            ResultTable.PrintThroughput("ChatService: SendMessage", await SendMessageBenchmark.RunAsync(chat));
+        }
+
         if (settings.Runs(Suites.Capacity))
         {
             ResultTable.PrintStreamCapacity(await StreamCapacityBenchmark.RunAsync(chat));

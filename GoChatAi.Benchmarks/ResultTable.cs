@@ -25,40 +25,55 @@ public static class ResultTable
         Errors(results.Select(r => (r.Name, r.FirstError)));
     }
 
-    public static void PrintStreamLatency(StreamLatencyResult result)
+    public static void PrintStreamLatency(IReadOnlyList<StreamLatencyResult> results)
     {
-        Heading(string.Create(CultureInfo.InvariantCulture, $"ChatService: a streamed answer ({result.Tokens} tokens, {result.Pace.TotalMilliseconds:0} ms apart), " +
-            $"{result.Concurrency} streams at a time, {result.Duration.TotalSeconds:0} s per path"));
-        Line("| path | streams | first token p50 | first token p99 | last token p50 | last token p99 | errors |");
-        Line("|---|---:|---:|---:|---:|---:|---:|");
-        foreach (var path in new[] { result.Direct, result.Service })
+        foreach (var result in results)
         {
-            Line(string.Create(CultureInfo.InvariantCulture, $"| {path.Name} | {path.Streams} | {Ms(path.FirstTokenP50)} | {Ms(path.FirstTokenP99)} | " +
-                $"{Ms(path.LastTokenP50)} | {Ms(path.LastTokenP99)} | {path.Errors} |"));
-        }
+            Heading(string.Create(CultureInfo.InvariantCulture, $"ChatService: a streamed answer ({result.Tokens} tokens, {result.Pace.TotalMilliseconds:0} ms apart), " +
+                $"{result.Concurrency} {(result.Concurrency == 1 ? "stream" : "streams")} at a time, {result.Duration.TotalSeconds:0} s per path"));
+            Line("| path | streams | first token p50 | first token p99 | last token p50 | last token p99 | errors | ChatService CPU s / 1,000 answers |");
+            Line("|---|---:|---:|---:|---:|---:|---:|---:|");
+            foreach (var path in result.Service.Prepend(result.Model))
+            {
+                var s = path.Summary;
+                Line(string.Create(CultureInfo.InvariantCulture, $"| {s.Name} | {s.Streams} | {Ms(s.FirstTokenP50)} | {Ms(s.FirstTokenP99)} | " +
+                    $"{Ms(s.LastTokenP50)} | {Ms(s.LastTokenP99)} | {s.Errors} | {Seconds(path.CpuSecondsPerThousand)} |"));
+            }
 
-        // A difference of percentiles, not a percentile of differences: the two paths are separate runs.
-        Line(string.Create(CultureInfo.InvariantCulture, $"| **added by the ChatService** | | {Added(result.Service.FirstTokenP50, result.Direct.FirstTokenP50)} | " +
-            $"{Added(result.Service.FirstTokenP99, result.Direct.FirstTokenP99)} | {Added(result.Service.LastTokenP50, result.Direct.LastTokenP50)} | " +
-            $"{Added(result.Service.LastTokenP99, result.Direct.LastTokenP99)} | |"));
-        Errors([(result.Direct.Name, result.Direct.FirstError), (result.Service.Name, result.Service.FirstError)]);
+            // A difference of percentiles, not a percentile of differences: the paths are separate runs.
+            var model = result.Model.Summary;
+            foreach (var path in result.Service)
+            {
+                var s = path.Summary;
+                Line(string.Create(CultureInfo.InvariantCulture, $"| **added by the ChatService**, {s.Name[(s.Name.IndexOf(',', StringComparison.Ordinal) + 2)..]} | | " +
+                    $"{Added(s.FirstTokenP50, model.FirstTokenP50)} | {Added(s.FirstTokenP99, model.FirstTokenP99)} | " +
+                    $"{Added(s.LastTokenP50, model.LastTokenP50)} | {Added(s.LastTokenP99, model.LastTokenP99)} | | |"));
+            }
+
+            Errors(result.Service.Prepend(result.Model).Select(p => (p.Summary.Name, p.Summary.FirstError)));
+        }
     }
 
     public static void PrintStreamCapacity(StreamCapacityResult result)
     {
         Heading(string.Create(CultureInfo.InvariantCulture, $"ChatService: concurrent streams, all started at once ({result.Tokens} tokens, {result.Pace.TotalMilliseconds:0} ms apart: " +
-            $"{(result.Tokens * result.Pace).TotalSeconds:0.#} s an answer)"));
-        Line("| streams | completed | errors | first token p50 | first token p99 | last token p99 | working set before → peak | per stream |");
-        Line("|---:|---:|---:|---:|---:|---:|---:|---:|");
+            $"{(result.Tokens * result.Pace).TotalSeconds:0.#} s an answer), {result.Path}"));
+        Line("| streams | stand-in directly: completed | first token p50 / p99 | ChatService: completed | errors | first token p50 / p99 | last token p99 | starts/s | working set before → peak | per stream | CPU s / 1,000 answers |");
+        Line("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var level in result.Levels)
         {
-            Line(string.Create(CultureInfo.InvariantCulture, $"| {level.Streams} | {level.Completed} | {level.Errors} | {Ms(level.FirstTokenP50)} | {Ms(level.FirstTokenP99)} | " +
-                $"{Ms(level.LastTokenP99)} | {MiB(level.WorkingSetBefore)} → {MiB(level.WorkingSetPeak)} | {KiB(level.BytesPerStream)} |"));
+            Line(string.Create(CultureInfo.InvariantCulture, $"| {level.Streams} | {level.Model.Streams} | {Ms(level.Model.FirstTokenP50)} / {Ms(level.Model.FirstTokenP99)} | " +
+                $"{level.Service.Streams} | {level.Service.Errors} | {Ms(level.Service.FirstTokenP50)} / {Ms(level.Service.FirstTokenP99)} | {Ms(level.Service.LastTokenP99)} | " +
+                $"{level.StartsPerSecond:0} | {MiB(level.WorkingSetBefore)} → {MiB(level.WorkingSetPeak)} | {KiB(level.BytesPerStream)} | {Seconds(level.CpuSecondsPerThousand)} |"));
         }
 
         Line("");
-        Line(string.Create(CultureInfo.InvariantCulture, $"Working set: {result.MemorySource}; per stream = (peak − before) / streams, with the GC free to collect meanwhile."));
-        Errors(result.Levels.Select(l => (string.Create(CultureInfo.InvariantCulture, $"{l.Streams} streams"), l.FirstError)));
+        Line(string.Create(CultureInfo.InvariantCulture, $"Working set and CPU: {result.MetricsSource}; per stream = (peak − before) / streams, with the GC free to collect meanwhile."));
+        Errors(result.Levels.SelectMany(l => new[]
+        {
+            (string.Create(CultureInfo.InvariantCulture, $"{l.Streams} streams, the stand-in"), l.Model.FirstError),
+            (string.Create(CultureInfo.InvariantCulture, $"{l.Streams} streams, the ChatService"), l.Service.FirstError),
+        }));
     }
 
     public static void PrintHistory(HistoryResult result) =>
@@ -87,6 +102,9 @@ public static class ResultTable
 
     private static string Added(TimeSpan service, TimeSpan direct) =>
         string.Create(CultureInfo.InvariantCulture, $"{(service - direct).TotalMilliseconds:+0.0;-0.0} ms");
+
+    private static string Seconds(double? seconds) =>
+        seconds is { } value ? string.Create(CultureInfo.InvariantCulture, $"{value:0.0}") : "";
 
     private static string MiB(long? bytes) =>
         bytes is { } value ? string.Create(CultureInfo.InvariantCulture, $"{value / 1048576.0:0} MiB") : "n/a";

@@ -1,39 +1,40 @@
+using System.Diagnostics;
 using System.Globalization;
 
 namespace GoChatAi.Benchmarks;
 
-/// <summary>One level of concurrent streams: how many ended whole, how soon they began, and the ChatService's memory.</summary>
+/// <summary>One level of streams all started at once: how many ended whole, how soon they began, and at what cost.</summary>
 public sealed record StreamLevelResult(
     int Streams,
-    int Completed,
-    int Errors,
-    TimeSpan FirstTokenP50,
-    TimeSpan FirstTokenP99,
-    TimeSpan LastTokenP99,
+    StreamSummary Model,
+    StreamSummary Service,
+    double StartsPerSecond,
     long? WorkingSetBefore,
     long? WorkingSetPeak,
-    string? FirstError)
+    double? CpuSecondsPerThousand)
 {
     /// <summary>The working set added while the streams were open, per stream.</summary>
     public long? BytesPerStream => WorkingSetBefore is { } before && WorkingSetPeak is { } peak ? Math.Max(0, peak - before) / Streams : null;
 }
 
-public sealed record StreamCapacityResult(IReadOnlyList<StreamLevelResult> Levels, int Tokens, TimeSpan Pace, string MemorySource);
+public sealed record StreamCapacityResult(IReadOnlyList<StreamLevelResult> Levels, int Tokens, TimeSpan Pace, string Path, string MetricsSource);
 
 /// <summary>
 /// How many streams the ChatService holds at once while the stand-in streams at a fixed, slow pace (50 tokens,
-/// 100 ms apart: five seconds an answer), level by level, and the working set it takes per open stream.
+/// 100 ms apart: five seconds an answer), level by level: the stand-in asked directly by as many streams at once
+/// (what bounds the figures on one machine), then the ChatService; how fast it started them; the working set it
+/// took per open stream; and its CPU time per 1,000 answers.
 /// </summary>
 public static class StreamCapacityBenchmark
 {
     public const int Tokens = 50;
     public static readonly TimeSpan Pace = TimeSpan.FromMilliseconds(100);
 
-    // Each answer takes Tokens x Pace; a stream still open a minute after that has failed.
-    private static readonly TimeSpan _timeout = Tokens * Pace + TimeSpan.FromSeconds(60);
+    // Each answer takes Tokens x Pace; a stream still open a minute and a half after that has failed.
+    private static readonly TimeSpan _timeout = Tokens * Pace + TimeSpan.FromSeconds(90);
 
     // Time for the last level's answers to be stored and their memory to settle before the next baseline.
-    private static readonly TimeSpan _settle = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan _settle = TimeSpan.FromSeconds(5);
 
     public static async Task<StreamCapacityResult> RunAsync(ChatBenchmarkContext chat)
     {
@@ -42,49 +43,64 @@ public static class StreamCapacityBenchmark
         var levels = new List<StreamLevelResult>();
         foreach (var streams in chat.Settings.StreamLevels)
         {
-            Console.Error.WriteLine($"capacity: {streams} streams at once");
-            levels.Add(await RunLevelAsync(chat, streams, message));
+            Console.Error.WriteLine($"capacity: {streams} streams at once, the stand-in model directly");
+            var model = await RunAllAtOnceAsync(streams, (i, ct) =>
+                chat.DevModel.StreamAsync(chat.Model, message, ChatBenchmarkContext.MaxTokens, Tokens, ct));
+            await Task.Delay(_settle);
+
+            Console.Error.WriteLine($"capacity: {streams} streams at once, the ChatService {chat.Nearest.Name}");
+            levels.Add(await RunLevelAsync(chat, streams, message, model));
             await Task.Delay(_settle);
         }
 
-        return new StreamCapacityResult(levels, Tokens, Pace, chat.Memory.Source);
+        return new StreamCapacityResult(levels, Tokens, Pace, chat.Nearest.Name, chat.Metrics.Source);
     }
 
-    private static async Task<StreamLevelResult> RunLevelAsync(ChatBenchmarkContext chat, int streams, string message)
+    private static async Task<StreamLevelResult> RunLevelAsync(ChatBenchmarkContext chat, int streams, string message, StreamSummary model)
     {
-        using var deadline = new CancellationTokenSource(_timeout + TimeSpan.FromMinutes(2));
         // The conversations are made first, so that the level starts every stream at the same moment.
         var conversations = new string[streams];
-        await Parallel.ForAsync(0, streams, new ParallelOptions { MaxDegreeOfParallelism = chat.Settings.Concurrency, CancellationToken = deadline.Token },
+        await Parallel.ForAsync(0, streams, new ParallelOptions { MaxDegreeOfParallelism = chat.Settings.Concurrency },
             async (i, ct) => conversations[i] = await chat.CreateConversationAsync(chat.UserFor(i), "Benchmark: capacity", ct));
 
-        var before = await chat.Memory.ReadAsync(deadline.Token);
-        using var sampling = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
-        var peak = chat.Memory.PeakAsync(sampling.Token);
+        var before = await chat.Metrics.WorkingSetAsync(CancellationToken.None);
+        var cpuBefore = await chat.Metrics.CpuSecondsAsync(CancellationToken.None);
+        using var sampling = new CancellationTokenSource();
+        var peak = chat.Metrics.PeakWorkingSetAsync(sampling.Token);
+        var clock = Stopwatch.StartNew();
+        var service = await RunAllAtOnceAsync(streams, (i, ct) =>
+            chat.Nearest.StreamChatAsync(chat.UserFor(i), conversations[i], message, Tokens, _timeout, ct));
+        await sampling.CancelAsync();
+        var cpuAfter = await chat.Metrics.CpuSecondsAsync(CancellationToken.None);
 
-        var outcomes = await Task.WhenAll(conversations.Select(async (conversation, i) =>
+        // Every stream has started once it has its first token: the rate at which the service got them going.
+        var startedBy = service.Streams > 0 ? service.FirstTokenMax : clock.Elapsed;
+        return new StreamLevelResult(
+            streams,
+            model,
+            service,
+            service.Streams / startedBy.TotalSeconds,
+            before,
+            await peak,
+            StreamLatencyBenchmark.PerThousand(cpuAfter - cpuBefore, streams));
+    }
+
+    /// <summary>Starts every stream at the same moment and waits for all of them.</summary>
+    private static async Task<StreamSummary> RunAllAtOnceAsync(int streams, Func<int, CancellationToken, Task<StreamTiming>> stream)
+    {
+        using var deadline = new CancellationTokenSource(_timeout + TimeSpan.FromMinutes(1));
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, streams).Select(async i =>
         {
             try
             {
-                return (Timing: (StreamTiming?)await chat.StreamChatAsync(chat.UserFor(i), conversation, message, Tokens, _timeout, deadline.Token), Error: (string?)null);
+                return (Timing: (StreamTiming?)await stream(i, deadline.Token), Error: (string?)null);
             }
             catch (Exception exception)
             {
                 return (Timing: null, Error: ErrorText.Describe(exception));
             }
         }));
-        await sampling.CancelAsync();
-
-        var timings = outcomes.Where(o => o.Timing is not null).Select(o => o.Timing!.Value).ToList();
-        return new StreamLevelResult(
-            streams,
-            timings.Count,
-            streams - timings.Count,
-            Percentiles.Of(timings.Select(t => t.FirstToken), 0.50),
-            Percentiles.Of(timings.Select(t => t.FirstToken), 0.99),
-            Percentiles.Of(timings.Select(t => t.LastToken), 0.99),
-            before,
-            await peak,
-            outcomes.Select(o => o.Error).FirstOrDefault(e => e is not null));
+        return StreamSummary.From("", [.. outcomes.Where(o => o.Timing is not null).Select(o => o.Timing!.Value)],
+            outcomes.Count(o => o.Timing is null), outcomes.Select(o => o.Error).FirstOrDefault(e => e is not null));
     }
 }

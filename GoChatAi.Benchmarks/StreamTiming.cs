@@ -12,7 +12,8 @@ public sealed record StreamSummary(
     TimeSpan FirstTokenP99,
     TimeSpan LastTokenP50,
     TimeSpan LastTokenP99,
-    string? FirstError)
+    string? FirstError,
+    TimeSpan FirstTokenMax = default)
 {
     public static StreamSummary From(string name, IReadOnlyList<StreamTiming> timings, int errors, string? firstError) => new(
         name,
@@ -22,5 +23,6 @@ public sealed record StreamSummary(
         Percentiles.Of(timings.Select(t => t.FirstToken), 0.99),
         Percentiles.Of(timings.Select(t => t.LastToken), 0.50),
         Percentiles.Of(timings.Select(t => t.LastToken), 0.99),
-        firstError);
+        firstError,
+        timings.Count > 0 ? timings.Max(t => t.FirstToken) : default);
 }
