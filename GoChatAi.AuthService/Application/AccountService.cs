@@ -72,7 +72,7 @@ public sealed class AccountService(
     /// Signs in. An unknown email and a wrong password get the same answer at the same cost (a hash is verified
     /// either way); a throttled account or address is refused whatever the password.
     /// </summary>
-    public async Task<(User User, TokenPair Tokens)> SignInAsync(string email, string password, string clientAddress, CancellationToken cancellationToken)
+    public async Task<(User User, TokenPair Tokens)> SignInAsync(string email, string password, string? clientAddress, CancellationToken cancellationToken)
     {
         new RequestValidation()
             .Check("email", email.Trim().Length == 0 ? "is required" : RequestValidation.TextViolation(email, EmailAddress.MaxLength))

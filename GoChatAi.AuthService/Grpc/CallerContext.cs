@@ -2,6 +2,7 @@ using System.Security.Claims;
 using GoChatAi.AuthService.Application;
 using GoChatAi.AuthService.Domain;
 using GoChatAi.ServiceDefaults.Authentication;
+using GoChatAi.ServiceDefaults.Requests;
 using Grpc.Core;
 
 namespace GoChatAi.AuthService.Grpc;
@@ -20,6 +21,7 @@ internal static class CallerContext
             long.TryParse(principal.FindFirstValue(AccessTokenClaims.Expires), out var exp) ? DateTimeOffset.FromUnixTimeSeconds(exp) : DateTimeOffset.MaxValue);
     }
 
-    public static string GetClientAddress(this ServerCallContext context) =>
-        context.GetHttpContext().Connection.RemoteIpAddress?.ToString() ?? "unknown";
+    /// <summary>The client's own address (as trusted proxies forward it), or null when it is unknown.</summary>
+    public static string? GetClientAddress(this ServerCallContext context) =>
+        context.GetHttpContext().GetClientAddress()?.ToString();
 }

@@ -13,9 +13,16 @@ namespace GoChatAi.AuthService.Infrastructure;
 /// threshold every attempt (the right password too) is refused until the window ends.
 /// </summary>
 /// <remarks>
+/// <para>
+/// A client whose address is unknown (null: the request came from a trusted proxy that did not say for whom) is
+/// counted per account only. Such requests share no address of their own, so one bucket for all of them would let
+/// a stranger's failures lock everyone else out.
+/// </para>
+/// <para>
 /// When Redis is down (refused connections or timeouts, which StackExchange.Redis reports as a TimeoutException),
 /// counting goes on in this process's memory: an attacker is still limited (per replica) and nobody is locked
 /// out for an outage.
+/// </para>
 /// </remarks>
 public sealed partial class SignInThrottle(
     IConnectionMultiplexer redis,
@@ -37,28 +44,35 @@ public sealed partial class SignInThrottle(
     private SignInThrottleOptions Settings => options.Value.Throttle;
 
     /// <summary>How long the caller must wait, or null when it may try.</summary>
-    public async Task<TimeSpan?> RetryAfterAsync(string normalizedEmail, string clientAddress)
+    public async Task<TimeSpan?> RetryAfterAsync(string normalizedEmail, string? clientAddress)
     {
-        var (account, client) = (AccountKey(normalizedEmail), ClientKey(clientAddress));
+        var buckets = Buckets(normalizedEmail, clientAddress);
         try
         {
             var database = redis.GetDatabase();
-            var counts = await database.StringGetAsync([account, client]);
-            var accountWait = (int)counts[0] >= Settings.MaxFailuresPerAccount ? await database.KeyTimeToLiveAsync(account) : null;
-            var clientWait = (int)counts[1] >= Settings.MaxFailuresPerClient ? await database.KeyTimeToLiveAsync(client) : null;
-            return Longest(accountWait, clientWait);
+            var counts = await database.StringGetAsync([.. buckets.Select(b => b.Key)]);
+            TimeSpan? wait = null;
+            for (var i = 0; i < buckets.Count; i++)
+            {
+                if ((int)counts[i] >= buckets[i].Max)
+                {
+                    wait = Longest(wait, await database.KeyTimeToLiveAsync(buckets[i].Key));
+                }
+            }
+
+            return wait;
         }
         catch (Exception exception) when (DependencyFailure.Of(exception) is not null)
         {
             LogFallback(logger, exception);
-            return Longest(FallbackWait(account, Settings.MaxFailuresPerAccount), FallbackWait(client, Settings.MaxFailuresPerClient));
+            return buckets.Aggregate((TimeSpan?)null, (wait, bucket) => Longest(wait, FallbackWait(bucket.Key, bucket.Max)));
         }
     }
 
-    public async Task RecordFailureAsync(string normalizedEmail, string clientAddress)
+    public async Task RecordFailureAsync(string normalizedEmail, string? clientAddress)
     {
         var window = (long)Settings.Window.TotalMilliseconds;
-        foreach (var key in new[] { AccountKey(normalizedEmail), ClientKey(clientAddress) })
+        foreach (var (key, _) in Buckets(normalizedEmail, clientAddress))
         {
             try
             {
@@ -116,6 +130,18 @@ public sealed partial class SignInThrottle(
     {
         var now = timeProvider.GetUtcNow();
         return _fallback.TryGetValue(key, out var entry) && entry.Until > now && entry.Count >= max ? entry.Until - now : null;
+    }
+
+    /// <summary>The counters an attempt is checked against and counted in: its account's, and its client's when known.</summary>
+    private List<(string Key, int Max)> Buckets(string normalizedEmail, string? clientAddress)
+    {
+        List<(string Key, int Max)> buckets = [(AccountKey(normalizedEmail), Settings.MaxFailuresPerAccount)];
+        if (clientAddress is not null)
+        {
+            buckets.Add((ClientKey(clientAddress), Settings.MaxFailuresPerClient));
+        }
+
+        return buckets;
     }
 
     private static TimeSpan? Longest(TimeSpan? a, TimeSpan? b) =>

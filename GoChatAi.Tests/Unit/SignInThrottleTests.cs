@@ -43,4 +43,23 @@ public sealed class SignInThrottleTests : IAsyncLifetime
         _time.Advance(TimeSpan.FromMinutes(15));
         Assert.Null(await throttle.RetryAfterAsync("ann@example.com", "203.0.113.7"));
     }
+
+    [Fact]
+    public async Task A_client_whose_address_is_unknown_is_counted_per_account_only()
+    {
+        var throttle = new SignInThrottle(_unreachable, Options.Create(new AuthOptions
+        {
+            Throttle = new SignInThrottleOptions { MaxFailuresPerAccount = 100, MaxFailuresPerClient = 3, Window = TimeSpan.FromMinutes(15) },
+        }), _time, NullLogger<SignInThrottle>.Instance);
+
+        // Strangers behind the proxy, and one known address, fail on as many accounts.
+        for (var i = 0; i < 3; i++)
+        {
+            await throttle.RecordFailureAsync($"stranger-{i}@example.com", null);
+            await throttle.RecordFailureAsync($"guess-{i}@example.com", "203.0.113.7");
+        }
+
+        Assert.Null(await throttle.RetryAfterAsync("ann@example.com", null));
+        Assert.NotNull(await throttle.RetryAfterAsync("ann@example.com", "203.0.113.7"));
+    }
 }
