@@ -28,6 +28,9 @@ public sealed class AccountService(
     public const int DefaultLimit = 20;
     private const string WrongCredentials = "The email or password is incorrect.";
 
+    /// <summary>Longest password read at all: anything longer is refused before it costs a hash.</summary>
+    private const int MaxPasswordAttemptLength = 1024;
+
     public async Task<(User User, TokenPair Tokens)> SignUpAsync(string name, string email, string password, string? clientAddress, CancellationToken cancellationToken)
     {
         new RequestValidation()
@@ -76,7 +79,7 @@ public sealed class AccountService(
     {
         new RequestValidation()
             .Check("email", email.Trim().Length == 0 ? "is required" : RequestValidation.TextViolation(email, EmailAddress.MaxLength))
-            .Check("password", password.Length == 0 ? "is required" : password.Length > 1024 ? "is too long" : null)
+            .Check("password", password.Length == 0 ? "is required" : PasswordAttemptViolation(password))
             .ThrowIfInvalid();
 
         var normalized = EmailAddress.Validate(email) is null ? EmailAddress.Parse(email).Normalized : email.Trim().ToLowerInvariant();
@@ -153,30 +156,28 @@ public sealed class AccountService(
         if (newPassword is not null)
         {
             check.Check("new_password", passwordPolicy.Validate(newPassword));
-            check.Require(!string.IsNullOrEmpty(currentPassword), "current_password", "is required to change the password");
+            check.Check("current_password", string.IsNullOrEmpty(currentPassword)
+                ? "is required to change the password"
+                : PasswordAttemptViolation(currentPassword));
         }
 
         check.ThrowIfInvalid();
 
         var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, cancellationToken)
             ?? throw ServiceException.NotFound("The user");
-        if (name is not null)
-        {
-            user.Name = name.Trim();
-        }
-
         if (newPassword is not null)
         {
-            var (matches, _) = await passwords.VerifyAsync(user.PasswordHash, currentPassword!, cancellationToken);
-            if (!matches)
-            {
-                throw ServiceException.InvalidArgument("current_password", "is incorrect");
-            }
-
+            // Checked before anything changes: a wrong password's security event is saved on its own.
+            await VerifyCurrentPasswordAsync(user, currentPassword!, clientAddress, cancellationToken);
             user.PasswordHash = await passwords.HashAsync(newPassword, cancellationToken);
             await sessions.RevokeSessionsAsync(user.Id, except: caller.UserId == user.Id ? caller.SessionId : null,
                 SecurityEventTypes.PasswordChanged, cancellationToken);
             securityEvents.Add(SecurityEventTypes.PasswordChanged, user.Id, clientAddress);
+        }
+
+        if (name is not null)
+        {
+            user.Name = name.Trim();
         }
 
         user.UpdatedAt = timeProvider.GetUtcNowForStorage();
@@ -210,6 +211,34 @@ public sealed class AccountService(
             ? userId
             : throw ServiceException.PermissionDenied("You may only read and change your own account.");
     }
+
+    /// <summary>
+    /// Checks the current password of a password change. Whoever holds a stolen access token could guess it here
+    /// instead of at sign-in, so the sign-in throttle counts it (per account and per client address) and every
+    /// wrong guess is a security event.
+    /// </summary>
+    private async Task VerifyCurrentPasswordAsync(User user, string currentPassword, string? clientAddress, CancellationToken cancellationToken)
+    {
+        if (await throttle.RetryAfterAsync(user.NormalizedEmail, clientAddress) is { } wait)
+        {
+            await securityEvents.RecordAsync(SecurityEventTypes.PasswordChangeThrottled, user.Id, clientAddress, cancellationToken);
+            throw ServiceException.ResourceExhausted(
+                $"Too many wrong passwords; try again in {Math.Ceiling(wait.TotalSeconds)} seconds.", wait);
+        }
+
+        var (matches, _) = await passwords.VerifyAsync(user.PasswordHash, currentPassword, cancellationToken);
+        if (!matches)
+        {
+            await throttle.RecordFailureAsync(user.NormalizedEmail, clientAddress);
+            await securityEvents.RecordAsync(SecurityEventTypes.PasswordChangeFailed, user.Id, clientAddress, cancellationToken);
+            throw ServiceException.InvalidArgument("current_password", "is incorrect");
+        }
+
+        await throttle.RecordSuccessAsync(user.NormalizedEmail);
+    }
+
+    private static string? PasswordAttemptViolation(string password) =>
+        password.Length > MaxPasswordAttemptLength ? "is too long" : null;
 
     private async Task<(bool Matches, bool NeedsRehash)> VerifyNothingAsync(string password, CancellationToken cancellationToken)
     {

@@ -26,5 +26,11 @@ public static class SecurityEventTypes
     public const string TokenRevoked = "token_revoked";
     public const string SignedOut = "signed_out";
     public const string PasswordChanged = "password_changed";
+
+    /// <summary>A password change refused: its current password was wrong.</summary>
+    public const string PasswordChangeFailed = "password_change_failed";
+
+    /// <summary>A password change refused unchecked: too many wrong passwords for the account or the client.</summary>
+    public const string PasswordChangeThrottled = "password_change_throttled";
     public const string UserDeleted = "user_deleted";
 }

@@ -9,8 +9,9 @@ using StackExchange.Redis;
 namespace GoChatAi.AuthService.Infrastructure;
 
 /// <summary>
-/// Counts failed sign-ins per account and per client address in Redis, so that every replica sees them; past a
-/// threshold every attempt (the right password too) is refused until the window ends.
+/// Counts failed password checks (sign-ins, and the current password of a password change) per account and per
+/// client address in Redis, so that every replica sees them; past a threshold every attempt (the right password
+/// too) is refused until the window ends.
 /// </summary>
 /// <remarks>
 /// <para>
