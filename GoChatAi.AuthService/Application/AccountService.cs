@@ -1,10 +1,9 @@
 using GoChatAi.AuthService.Domain;
 using GoChatAi.AuthService.Infrastructure;
 using GoChatAi.AuthService.Infrastructure.Passwords;
-using GoChatAi.ServiceDefaults.Authentication;
+using GoChatAi.AuthService.Infrastructure.Revocations;
 using GoChatAi.ServiceDefaults.Errors;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace GoChatAi.AuthService.Application;
@@ -16,10 +15,9 @@ public sealed class AccountService(
     PasswordPolicy passwordPolicy,
     SignInThrottle throttle,
     SessionService sessions,
-    TokenRevocationList revocations,
+    RevocationRecorder revocations,
     SecurityEventLog securityEvents,
     AuthMetrics metrics,
-    IOptions<AccessTokenOptions> tokenOptions,
     TimeProvider timeProvider)
 {
     public const int MaxNameLength = 100;
@@ -182,6 +180,7 @@ public sealed class AccountService(
 
         user.UpdatedAt = timeProvider.GetUtcNowForStorage();
         await db.SaveChangesAsync(cancellationToken);
+        await revocations.PublishAsync();
         return user;
     }
 
@@ -192,11 +191,12 @@ public sealed class AccountService(
         var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, cancellationToken)
             ?? throw ServiceException.NotFound("The user");
 
-        await revocations.RevokeUserAsync(user.Id.ToString(), tokenOptions.Value.Lifetime);
+        revocations.RevokeUser(user.Id);
         metrics.Revoked(SecurityEventTypes.UserDeleted);
         db.Users.Remove(user);
         securityEvents.Add(SecurityEventTypes.UserDeleted, user.Id, clientAddress, caller.UserId == user.Id ? "by self" : $"by admin {caller.UserId}");
         await db.SaveChangesAsync(cancellationToken);
+        await revocations.PublishAsync();
     }
 
     /// <summary>A user may act on itself only; an admin on anyone. Another user's id is refused whether or not it exists.</summary>

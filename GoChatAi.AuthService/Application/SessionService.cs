@@ -2,8 +2,8 @@ using System.Security.Cryptography;
 using System.Text;
 using GoChatAi.AuthService.Domain;
 using GoChatAi.AuthService.Infrastructure;
+using GoChatAi.AuthService.Infrastructure.Revocations;
 using GoChatAi.AuthService.Infrastructure.Tokens;
-using GoChatAi.ServiceDefaults.Authentication;
 using GoChatAi.ServiceDefaults.Errors;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -23,11 +23,10 @@ public sealed record Caller(Guid UserId, bool IsAdmin, Guid? SessionId, string T
 public sealed class SessionService(
     AuthDbContext db,
     AccessTokenIssuer accessTokens,
-    TokenRevocationList revocations,
+    RevocationRecorder revocations,
     SecurityEventLog securityEvents,
     AuthMetrics metrics,
     IOptions<AuthOptions> options,
-    IOptions<AccessTokenOptions> tokenOptions,
     TimeProvider timeProvider)
 {
     public const int MaxAccessTokenLength = 8192;
@@ -84,9 +83,10 @@ public sealed class SessionService(
             }
 
             metrics.RefreshTokenReused();
-            await RevokeFamilyAsync(family, SecurityEventTypes.RefreshTokenReused);
+            RevokeFamily(family, SecurityEventTypes.RefreshTokenReused);
             securityEvents.Add(SecurityEventTypes.RefreshTokenReused, family.UserId, clientAddress, $"session {family.Id}");
             await db.SaveChangesAsync(cancellationToken);
+            await revocations.PublishAsync();
             throw ServiceException.Unauthenticated(InvalidRefreshToken);
         }
 
@@ -100,7 +100,7 @@ public sealed class SessionService(
     /// <summary>Ends the caller's session (or every session of the caller), revoking its access token at once.</summary>
     public async Task SignOutAsync(Caller caller, string? refreshToken, bool allSessions, string? clientAddress, CancellationToken cancellationToken)
     {
-        await revocations.RevokeTokenAsync(caller.TokenId, caller.TokenExpiresAt);
+        revocations.RevokeToken(caller.TokenId, caller.TokenExpiresAt);
 
         var refreshHash = refreshToken is { Length: > 0 } ? Hash(refreshToken) : null;
         var families = allSessions
@@ -112,11 +112,12 @@ public sealed class SessionService(
         // cut-off would also refuse a token from a sign-in made in the same second, after this one.
         foreach (var family in families)
         {
-            await RevokeFamilyAsync(family, SecurityEventTypes.SignedOut);
+            RevokeFamily(family, SecurityEventTypes.SignedOut);
         }
 
         securityEvents.Add(SecurityEventTypes.SignedOut, caller.UserId, clientAddress, allSessions ? "all sessions" : null);
         await db.SaveChangesAsync(cancellationToken);
+        await revocations.PublishAsync();
     }
 
     /// <summary>Revokes an access or refresh token (RFC 7009): an unknown or already revoked token is not an error.</summary>
@@ -125,9 +126,7 @@ public sealed class SessionService(
         ValidateToken("token", token, MaxAccessTokenLength);
         if (!hintRefreshToken && await accessTokens.ReadSignedAsync(token, cancellationToken) is { } access)
         {
-            await revocations.RevokeTokenAsync(access.TokenId, access.ExpiresAt);
-            metrics.Revoked(SecurityEventTypes.TokenRevoked);
-            await securityEvents.RecordAsync(SecurityEventTypes.TokenRevoked, access.UserId, clientAddress, cancellationToken, "access token");
+            await RevokeAccessTokenAsync(access, clientAddress, cancellationToken);
             return;
         }
 
@@ -137,14 +136,15 @@ public sealed class SessionService(
             .SingleOrDefaultAsync(cancellationToken);
         if (family is not null)
         {
-            await RevokeFamilyAsync(family, SecurityEventTypes.TokenRevoked);
+            RevokeFamily(family, SecurityEventTypes.TokenRevoked);
             securityEvents.Add(SecurityEventTypes.TokenRevoked, family.UserId, clientAddress, "refresh token");
             await db.SaveChangesAsync(cancellationToken);
+            await revocations.PublishAsync();
         }
         else if (hintRefreshToken && await accessTokens.ReadSignedAsync(token, cancellationToken) is { } hinted)
         {
             // The hint is only a hint (RFC 7009 §2.1).
-            await revocations.RevokeTokenAsync(hinted.TokenId, hinted.ExpiresAt);
+            await RevokeAccessTokenAsync(hinted, clientAddress, cancellationToken);
         }
     }
 
@@ -155,7 +155,10 @@ public sealed class SessionService(
         return accessTokens.ReadAsync(token, cancellationToken);
     }
 
-    /// <summary>Ends sessions of <paramref name="userId"/>: all of them, or all but <paramref name="except"/>.</summary>
+    /// <summary>
+    /// Ends sessions of <paramref name="userId"/>: all of them, or all but <paramref name="except"/>. The caller saves
+    /// the changes, then publishes the revocations (<see cref="RevocationRecorder.PublishAsync"/>).
+    /// </summary>
     public async Task RevokeSessionsAsync(Guid userId, Guid? except, string reason, CancellationToken cancellationToken)
     {
         var families = await db.RefreshTokenFamilies
@@ -163,16 +166,25 @@ public sealed class SessionService(
             .ToListAsync(cancellationToken);
         foreach (var family in families)
         {
-            await RevokeFamilyAsync(family, reason);
+            RevokeFamily(family, reason);
         }
     }
 
-    private async Task RevokeFamilyAsync(RefreshTokenFamily family, string reason)
+    private async Task RevokeAccessTokenAsync(AccessTokenInfo access, string? clientAddress, CancellationToken cancellationToken)
+    {
+        revocations.RevokeToken(access.TokenId, access.ExpiresAt);
+        metrics.Revoked(SecurityEventTypes.TokenRevoked);
+        await securityEvents.RecordAsync(SecurityEventTypes.TokenRevoked, access.UserId, clientAddress, cancellationToken, "access token");
+        await revocations.PublishAsync();
+    }
+
+    /// <summary>Marks a session revoked and revokes its access tokens, in the changes the caller saves.</summary>
+    private void RevokeFamily(RefreshTokenFamily family, string reason)
     {
         metrics.Revoked(reason);
         family.RevokedAt = timeProvider.GetUtcNowForStorage();
         family.RevokedReason = reason;
-        await revocations.RevokeSessionAsync(family.Id.ToString(), tokenOptions.Value.Lifetime);
+        revocations.RevokeSession(family.Id);
     }
 
     private (string Token, DateTimeOffset ExpiresAt) AddRefreshToken(RefreshTokenFamily family, DateTimeOffset now)

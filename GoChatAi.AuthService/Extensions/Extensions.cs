@@ -4,6 +4,7 @@ using GoChatAi.AuthService.Grpc;
 using GoChatAi.AuthService.Http;
 using GoChatAi.AuthService.Infrastructure;
 using GoChatAi.AuthService.Infrastructure.Passwords;
+using GoChatAi.AuthService.Infrastructure.Revocations;
 using GoChatAi.AuthService.Infrastructure.Tokens;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
@@ -37,6 +38,10 @@ public static class Extensions
         builder.Services.AddSingleton<SigningKeyStore>();
         builder.Services.AddHostedService<SigningKeyRotation>();
         builder.Services.AddSingleton<AccessTokenIssuer>();
+        builder.Services.AddSingleton<RevocationListWatcher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RevocationListWatcher>());
+        builder.Services.AddHealthChecks().AddCheck<RevocationListWatcher>("revocation-list", tags: [Microsoft.Extensions.Hosting.Extensions.StartupTag]);
+        builder.Services.AddScoped<RevocationRecorder>();
         builder.Services.AddScoped<SecurityEventLog>();
         builder.Services.AddScoped<SessionService>();
         builder.Services.AddScoped<AccountService>();

@@ -16,6 +16,8 @@ public sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : DbC
 
     public DbSet<SecurityEvent> SecurityEvents => Set<SecurityEvent>();
 
+    public DbSet<RevocationRecord> TokenRevocations => Set<RevocationRecord>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<User>(user =>
@@ -66,6 +68,18 @@ public sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : DbC
             securityEvent.Property(e => e.ClientAddress).HasMaxLength(64);
             securityEvent.Property(e => e.Detail).HasMaxLength(256);
             securityEvent.HasIndex(e => new { e.UserId, e.OccurredAt });
+        });
+
+        modelBuilder.Entity<RevocationRecord>(revocation =>
+        {
+            revocation.ToTable("token_revocations");
+            revocation.HasKey(r => r.Id);
+            revocation.Property(r => r.Id).UseIdentityAlwaysColumn();
+            // Not unique: revoking a token twice (RFC 7009 allows it) adds a second, identical entry, which is harmless.
+            revocation.Property(r => r.Key).HasMaxLength(128);
+            revocation.Property(r => r.Value).HasMaxLength(32);
+            // Rebuilds read, and pruning deletes, by expiry.
+            revocation.HasIndex(r => r.KeepUntil);
         });
     }
 }

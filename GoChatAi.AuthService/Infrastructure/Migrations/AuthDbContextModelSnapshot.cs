@@ -84,6 +84,37 @@ namespace GoChatAi.AuthService.Infrastructure.Migrations
                     b.ToTable("refresh_token_families", (string)null);
                 });
 
+            modelBuilder.Entity("GoChatAi.AuthService.Domain.RevocationRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("KeepUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("KeepUntil");
+
+                    b.ToTable("token_revocations", (string)null);
+                });
+
             modelBuilder.Entity("GoChatAi.AuthService.Domain.SecurityEvent", b =>
                 {
                     b.Property<long>("Id")

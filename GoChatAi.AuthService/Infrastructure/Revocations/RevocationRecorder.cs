@@ -1,0 +1,78 @@
+using GoChatAi.AuthService.Domain;
+using GoChatAi.ServiceDefaults.Authentication;
+using GoChatAi.ServiceDefaults.Errors;
+using Microsoft.Extensions.Options;
+
+namespace GoChatAi.AuthService.Infrastructure.Revocations;
+
+/// <summary>
+/// The revocations of one request: added to the database with the change that causes them,
+/// so that the caller's SaveChanges commits both or neither; then, once committed, published to Redis, where
+/// every resource server reads them.
+/// </summary>
+/// <remarks>
+/// The database is the source of truth and Redis a cache of it. If publishing fails after the commit, the
+/// revocation still stands: the watcher re-applies the database's entries as soon as Redis answers, and while
+/// Redis does not answer, resource servers refuse every token anyway (fail closed).
+/// </remarks>
+public sealed partial class RevocationRecorder(
+    AuthDbContext db,
+    TokenRevocationList revocationList,
+    RevocationListWatcher watcher,
+    IOptions<AccessTokenOptions> tokenOptions,
+    TimeProvider timeProvider,
+    ILogger<RevocationRecorder> logger)
+{
+    private readonly List<RevocationEntry> _entries = [];
+
+    /// <summary>Revokes one access token until it would have expired anyway.</summary>
+    public void RevokeToken(string tokenId, DateTimeOffset expiresAt) =>
+        Add(RevocationEntry.ForToken(tokenId, expiresAt));
+
+    /// <summary>Revokes every access token of a session.</summary>
+    public void RevokeSession(Guid sessionId) =>
+        Add(RevocationEntry.ForSession(sessionId.ToString(), timeProvider.GetUtcNow(), tokenOptions.Value.Lifetime));
+
+    /// <summary>Revokes every access token of a user issued up to now.</summary>
+    public void RevokeUser(Guid userId) =>
+        Add(RevocationEntry.ForUser(userId.ToString(), timeProvider.GetUtcNow(), tokenOptions.Value.Lifetime));
+
+    /// <summary>Publishes to Redis what the caller's SaveChanges has just committed. Call it only after a successful save.</summary>
+    public async Task PublishAsync()
+    {
+        if (_entries.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await revocationList.ApplyAsync(_entries);
+        }
+        catch (Exception exception) when (DependencyFailure.Of(exception) is not null)
+        {
+            // Committed is done: the caller is told so, and the watcher makes Redis catch up.
+            LogPublishFailed(logger, exception);
+            watcher.RequestReapply();
+        }
+        finally
+        {
+            _entries.Clear();
+        }
+    }
+
+    private void Add(RevocationEntry entry)
+    {
+        _entries.Add(entry);
+        db.TokenRevocations.Add(new RevocationRecord
+        {
+            Key = entry.Key,
+            Value = entry.Value,
+            KeepUntil = entry.KeepUntil,
+            CreatedAt = timeProvider.GetUtcNowForStorage(),
+        });
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A committed revocation could not be written to Redis; it is re-applied as soon as Redis answers")]
+    private static partial void LogPublishFailed(ILogger logger, Exception exception);
+}
