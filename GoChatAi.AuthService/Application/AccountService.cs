@@ -184,14 +184,17 @@ public sealed class AccountService(
         return user;
     }
 
-    /// <summary>Deletes a user with its sessions, and revokes every token it holds.</summary>
+    /// <summary>
+    /// Deletes a user with its sessions, revokes every token it holds, and records the deletion so that the other
+    /// services delete the user's data (the ChatService its conversations).
+    /// </summary>
     public async Task DeleteAsync(Caller caller, string id, string? clientAddress, CancellationToken cancellationToken)
     {
         var userId = AuthorizeAccess(caller, id);
         var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, cancellationToken)
             ?? throw ServiceException.NotFound("The user");
 
-        revocations.RevokeUser(user.Id);
+        revocations.RecordUserDeleted(user.Id);
         metrics.Revoked(SecurityEventTypes.UserDeleted);
         db.Users.Remove(user);
         securityEvents.Add(SecurityEventTypes.UserDeleted, user.Id, clientAddress, caller.UserId == user.Id ? "by self" : $"by admin {caller.UserId}");

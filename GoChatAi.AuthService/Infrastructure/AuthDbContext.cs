@@ -18,6 +18,8 @@ public sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : DbC
 
     public DbSet<RevocationRecord> TokenRevocations => Set<RevocationRecord>();
 
+    public DbSet<DeletedUser> DeletedUsers => Set<DeletedUser>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<User>(user =>
@@ -80,6 +82,14 @@ public sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : DbC
             revocation.Property(r => r.Value).HasMaxLength(32);
             // Rebuilds read, and pruning deletes, by expiry.
             revocation.HasIndex(r => r.KeepUntil);
+        });
+
+        modelBuilder.Entity<DeletedUser>(deleted =>
+        {
+            deleted.ToTable("deleted_users");
+            // No foreign key: the user's row is gone, this one outlives it.
+            deleted.HasKey(d => d.UserId);
+            deleted.HasIndex(d => d.DeletedAt);
         });
     }
 }

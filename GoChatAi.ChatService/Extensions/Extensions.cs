@@ -42,6 +42,7 @@ public static class Extensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<GenerationRunner>());
         builder.Services.AddSingleton<AbandonedGenerations>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AbandonedGenerations>());
+        builder.Services.AddHostedService<DeletedUserChatPurge>();
         builder.Services.AddScoped<ConversationService>();
         builder.Services.AddScoped<GenerationService>();
         builder.Services.AddScoped<UsageService>();

@@ -23,6 +23,22 @@ namespace GoChatAi.AuthService.Infrastructure.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("GoChatAi.AuthService.Domain.DeletedUser", b =>
+                {
+                    b.Property<Guid>("UserId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("DeletedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("UserId");
+
+                    b.HasIndex("DeletedAt");
+
+                    b.ToTable("deleted_users", (string)null);
+                });
+
             modelBuilder.Entity("GoChatAi.AuthService.Domain.RefreshToken", b =>
                 {
                     b.Property<Guid>("Id")

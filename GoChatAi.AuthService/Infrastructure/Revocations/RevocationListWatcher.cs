@@ -1,3 +1,4 @@
+using GoChatAi.AuthService.Domain;
 using GoChatAi.ServiceDefaults.Authentication;
 using GoChatAi.ServiceDefaults.Errors;
 using Microsoft.EntityFrameworkCore;
@@ -14,8 +15,8 @@ namespace GoChatAi.AuthService.Infrastructure.Revocations;
 /// </summary>
 /// <remarks>
 /// <para>
-/// A rebuild writes a marker, then reads the database, writes every entry, and last the epoch, only if the marker
-/// is still there. Why a revocation committed meanwhile is never lost:
+/// A rebuild writes a marker, then reads the database, writes every entry and the recent deletions, and last the
+/// epoch, only if the marker is still there. Why a revocation committed meanwhile is never lost:
 /// </para>
 /// <list type="bullet">
 /// <item>committed before the rebuild reads the database: the rebuild writes it;</item>
@@ -43,6 +44,12 @@ public sealed partial class RevocationListWatcher(
 
     /// <summary>How often every entry is re-applied anyway, and expired ones are deleted from the database.</summary>
     public static readonly TimeSpan SweepInterval = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Deletions re-published by a re-apply (a rebuild re-publishes all of <see cref="DeletedUser.RetentionPeriod"/>);
+    /// an id published again costs the ChatService one delete that finds nothing.
+    /// </summary>
+    private static readonly TimeSpan s_recentDeletions = TimeSpan.FromHours(1);
 
     /// <summary>A failure shorter than this (Redis still connecting at start-up, a blip) is not worth a warning.</summary>
     private static readonly TimeSpan s_warnAfter = TimeSpan.FromSeconds(10);
@@ -74,6 +81,15 @@ public sealed partial class RevocationListWatcher(
     {
         redis.ConnectionRestored -= OnConnectionRestored;
         base.Dispose();
+    }
+
+    /// <summary>Adds user ids to the set the other services delete users' data from.</summary>
+    internal static async Task PublishDeletedUsersAsync(IConnectionMultiplexer redis, IReadOnlyCollection<Guid> userIds)
+    {
+        foreach (var chunk in userIds.Chunk(1000))
+        {
+            await redis.GetDatabase().SetAddAsync(DeletedUsers.RedisKey, [.. chunk.Select(id => (RedisValue)id.ToString())]);
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -115,7 +131,7 @@ public sealed partial class RevocationListWatcher(
         {
             await WithReapplyOnFailureAsync(async () =>
             {
-                await PublishAllAsync(cancellationToken);
+                await PublishAllAsync(s_recentDeletions, cancellationToken);
                 return true;
             });
         }
@@ -133,7 +149,7 @@ public sealed partial class RevocationListWatcher(
     private async Task<bool> RebuildAsync(CancellationToken cancellationToken)
     {
         var rebuildId = await revocationList.BeginRebuildAsync();
-        var entries = await PublishAllAsync(cancellationToken);
+        var (entries, deletions) = await PublishAllAsync(DeletedUser.RetentionPeriod, cancellationToken);
         if (!await revocationList.CompleteRebuildAsync(rebuildId))
         {
             LogRebuildInterrupted(logger);
@@ -142,41 +158,49 @@ public sealed partial class RevocationListWatcher(
 
         if (_seenWhole)
         {
-            LogRebuiltAfterLoss(logger, entries);
+            LogRebuiltAfterLoss(logger, entries, deletions);
         }
         else
         {
             // The very first start, or Redis restarted while this service was down: expected, nothing to warn about.
-            LogBuilt(logger, entries);
+            LogBuilt(logger, entries, deletions);
         }
 
         return true;
     }
 
-    /// <summary>Writes every unexpired entry to Redis; returns how many.</summary>
-    private async Task<int> PublishAllAsync(CancellationToken cancellationToken)
+    /// <summary>Writes every unexpired entry, and the deletions of the last <paramref name="deletionsSince"/>, to Redis.</summary>
+    private async Task<(int Entries, int Deletions)> PublishAllAsync(TimeSpan deletionsSince, CancellationToken cancellationToken)
     {
         await using var scope = scopeFactory.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
         var now = timeProvider.GetUtcNow();
+        var deletedAfter = now - deletionsSince;
         // In the order they were made: should one key have been written twice, the later value is the one kept.
         var entries = await db.TokenRevocations.AsNoTracking()
             .Where(r => r.KeepUntil > now)
             .OrderBy(r => r.Id)
             .Select(r => new RevocationEntry(r.Key, r.Value, r.KeepUntil))
             .ToListAsync(cancellationToken);
+        var deletions = await db.DeletedUsers.AsNoTracking()
+            .Where(d => d.DeletedAt > deletedAfter)
+            .Select(d => d.UserId)
+            .ToListAsync(cancellationToken);
 
         await revocationList.ApplyAsync(entries);
-        return entries.Count;
+        await PublishDeletedUsersAsync(redis, deletions);
+        return (entries.Count, deletions.Count);
     }
 
-    /// <summary>Forgets entries no token can outlive.</summary>
+    /// <summary>Forgets entries no token can outlive, and deletions older than their retention.</summary>
     private async Task PruneAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopeFactory.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
         var now = timeProvider.GetUtcNow();
+        var deletedBefore = now - DeletedUser.RetentionPeriod;
         await db.TokenRevocations.Where(r => r.KeepUntil <= now).ExecuteDeleteAsync(cancellationToken);
+        await db.DeletedUsers.Where(d => d.DeletedAt <= deletedBefore).ExecuteDeleteAsync(cancellationToken);
     }
 
     private async Task<bool> WithReapplyOnFailureAsync(Func<Task<bool>> publish)
@@ -223,11 +247,11 @@ public sealed partial class RevocationListWatcher(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Built the token revocation list in Redis from the database: {Entries} entries")]
-    private static partial void LogBuilt(ILogger logger, int entries);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Built the token revocation list in Redis from the database: {Entries} entries, {Deletions} deleted users")]
+    private static partial void LogBuilt(ILogger logger, int entries, int deletions);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The token revocation list was missing from Redis (it restarted empty); rebuilt it from the database: {Entries} entries")]
-    private static partial void LogRebuiltAfterLoss(ILogger logger, int entries);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The token revocation list was missing from Redis (it restarted empty); rebuilt it from the database: {Entries} entries, {Deletions} deleted users")]
+    private static partial void LogRebuiltAfterLoss(ILogger logger, int entries, int deletions);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Redis restarted while the token revocation list was being rebuilt; starting again")]
     private static partial void LogRebuildInterrupted(ILogger logger);

@@ -2,11 +2,12 @@ using GoChatAi.AuthService.Domain;
 using GoChatAi.ServiceDefaults.Authentication;
 using GoChatAi.ServiceDefaults.Errors;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace GoChatAi.AuthService.Infrastructure.Revocations;
 
 /// <summary>
-/// The revocations of one request: added to the database with the change that causes them,
+/// The revocations (and user deletions) of one request: added to the database with the change that causes them,
 /// so that the caller's SaveChanges commits both or neither; then, once committed, published to Redis, where
 /// every resource server reads them.
 /// </summary>
@@ -18,12 +19,14 @@ namespace GoChatAi.AuthService.Infrastructure.Revocations;
 public sealed partial class RevocationRecorder(
     AuthDbContext db,
     TokenRevocationList revocationList,
+    IConnectionMultiplexer redis,
     RevocationListWatcher watcher,
     IOptions<AccessTokenOptions> tokenOptions,
     TimeProvider timeProvider,
     ILogger<RevocationRecorder> logger)
 {
     private readonly List<RevocationEntry> _entries = [];
+    private readonly List<Guid> _deletedUsers = [];
 
     /// <summary>Revokes one access token until it would have expired anyway.</summary>
     public void RevokeToken(string tokenId, DateTimeOffset expiresAt) =>
@@ -33,14 +36,19 @@ public sealed partial class RevocationRecorder(
     public void RevokeSession(Guid sessionId) =>
         Add(RevocationEntry.ForSession(sessionId.ToString(), timeProvider.GetUtcNow(), tokenOptions.Value.Lifetime));
 
-    /// <summary>Revokes every access token of a user issued up to now.</summary>
-    public void RevokeUser(Guid userId) =>
-        Add(RevocationEntry.ForUser(userId.ToString(), timeProvider.GetUtcNow(), tokenOptions.Value.Lifetime));
+    /// <summary>Revokes every access token of a deleted user, and records the deletion for the services holding its data.</summary>
+    public void RecordUserDeleted(Guid userId)
+    {
+        var now = timeProvider.GetUtcNowForStorage();
+        Add(RevocationEntry.ForUser(userId.ToString(), now, tokenOptions.Value.Lifetime));
+        db.DeletedUsers.Add(new DeletedUser { UserId = userId, DeletedAt = now });
+        _deletedUsers.Add(userId);
+    }
 
     /// <summary>Publishes to Redis what the caller's SaveChanges has just committed. Call it only after a successful save.</summary>
     public async Task PublishAsync()
     {
-        if (_entries.Count == 0)
+        if (_entries.Count == 0 && _deletedUsers.Count == 0)
         {
             return;
         }
@@ -48,6 +56,7 @@ public sealed partial class RevocationRecorder(
         try
         {
             await revocationList.ApplyAsync(_entries);
+            await RevocationListWatcher.PublishDeletedUsersAsync(redis, _deletedUsers);
         }
         catch (Exception exception) when (DependencyFailure.Of(exception) is not null)
         {
@@ -58,6 +67,7 @@ public sealed partial class RevocationRecorder(
         finally
         {
             _entries.Clear();
+            _deletedUsers.Clear();
         }
     }
 
