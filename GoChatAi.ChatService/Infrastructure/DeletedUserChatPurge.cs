@@ -111,7 +111,12 @@ public sealed partial class DeletedUserChatPurge(
         _failingSince ??= now;
         if (DependencyFailure.Of(exception) is not { } dependency)
         {
-            LogUnexpected(logger, exception);
+            // Once per run of failures: the purge repeats every few seconds.
+            if (!_warned)
+            {
+                _warned = true;
+                LogUnexpected(logger, exception);
+            }
         }
         else if (!_warned && now - _failingSince >= s_warnAfter)
         {

@@ -118,9 +118,10 @@ public sealed partial class RevocationListWatcher(
     {
         var now = timeProvider.GetUtcNow();
         var sweep = now >= _nextSweep;
+        // The request is cleared before the database is read: a publication that failed before this point was
+        // committed before that read, so the read finds it; one that fails later asks again.
         if (!await revocationList.IsBuiltAsync())
         {
-            // A rebuild writes everything committed so far; what a failed publication asked for is among it.
             Interlocked.Exchange(ref _reapplyRequested, 0);
             if (!await WithReapplyOnFailureAsync(() => RebuildAsync(cancellationToken)))
             {
@@ -234,7 +235,12 @@ public sealed partial class RevocationListWatcher(
         _failingSince ??= now;
         if (DependencyFailure.Of(exception) is not { } dependency)
         {
-            LogUnexpected(logger, exception);
+            // Once per run of failures: the check repeats every second.
+            if (!_warned)
+            {
+                _warned = true;
+                LogUnexpected(logger, exception);
+            }
         }
         else if (!_warned && now - _failingSince >= s_warnAfter)
         {
