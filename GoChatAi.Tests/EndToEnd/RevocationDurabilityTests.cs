@@ -3,8 +3,10 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using GoChatAi.Contracts.Auth.V1;
+using GoChatAi.ServiceDefaults.Authentication;
 using GoChatAi.Tests.Infrastructure;
 using Npgsql;
+using StackExchange.Redis;
 
 namespace GoChatAi.Tests.EndToEnd;
 
@@ -66,8 +68,7 @@ public sealed class RevocationDurabilityTests(GoChatAiAppFixture fixture)
 
         // The rebuild reads the revocations table: while the test holds it locked, the list cannot be rebuilt, so
         // what the services answer meanwhile is no race.
-        await using var authdb = new NpgsqlConnection(await fixture.App.GetConnectionStringAsync("authdb"));
-        await authdb.OpenAsync();
+        await using var authdb = await ServiceDatabase.OpenAsync(fixture, "authdb");
         await using (var hold = await authdb.BeginTransactionAsync())
         {
             await using (var lockTable = new NpgsqlCommand("LOCK TABLE token_revocations IN ACCESS EXCLUSIVE MODE", authdb, hold))
@@ -95,6 +96,37 @@ public sealed class RevocationDurabilityTests(GoChatAiAppFixture fixture)
         await PollAsync("the valid token is accepted again", async () => await probes.ChatAsync(valid) == HttpStatusCode.OK);
         Assert.Equal(HttpStatusCode.Unauthorized, await probes.ChatAsync(signedOut));
         Assert.Equal(HttpStatusCode.Unauthorized, await probes.ChatAsync(deleted));
+    }
+
+    [Fact]
+    public async Task A_rebuild_the_cache_server_restarted_during_is_not_declared_whole()
+    {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(await fixture.App.GetConnectionStringAsync("cache") + ",abortConnect=false");
+        var list = new TokenRevocationList(redis, TimeProvider.System);
+        var undisturbed = await list.BeginRebuildAsync();
+        Assert.True(await list.CompleteRebuildAsync(undisturbed));
+
+        var interrupted = await list.BeginRebuildAsync();
+        await CacheServer.RestartAsync(fixture);
+
+        // The entries written before the restart are gone with the marker: this rebuild must not write the epoch.
+        bool? completed = null;
+        await PollAsync("the cache server answers this test again", async () =>
+        {
+            try
+            {
+                completed = await list.CompleteRebuildAsync(interrupted);
+                return true;
+            }
+            catch (Exception exception) when (exception is RedisException or RedisTimeoutException)
+            {
+                return false;
+            }
+        });
+        Assert.False(completed);
+
+        // The AuthService's own rebuild makes the list whole again.
+        await PollAsync("the AuthService rebuilds the list", list.IsBuiltAsync);
     }
 
     /// <summary>What the ChatService, the AuthService and ValidateToken answered a revoked token at one moment.</summary>

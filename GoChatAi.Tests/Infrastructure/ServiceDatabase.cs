@@ -7,11 +7,22 @@ namespace GoChatAi.Tests.Infrastructure;
 /// </summary>
 public static class ServiceDatabase
 {
-    /// <summary>The single number <paramref name="sql"/> selects from <paramref name="database"/> (authdb or chatdb).</summary>
+    /// <summary>
+    /// A new connection to <paramref name="database"/> (authdb or chatdb). Never a pooled one: tests restart the
+    /// server, which leaves pooled connections dead.
+    /// </summary>
+    public static async Task<NpgsqlConnection> OpenAsync(GoChatAiAppFixture fixture, string database)
+    {
+        var connectionString = new NpgsqlConnectionStringBuilder(await fixture.App.GetConnectionStringAsync(database)) { Pooling = false };
+        var connection = new NpgsqlConnection(connectionString.ConnectionString);
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    /// <summary>The single number <paramref name="sql"/> selects from <paramref name="database"/>.</summary>
     public static async Task<long> CountAsync(GoChatAiAppFixture fixture, string database, string sql, params (string Name, object Value)[] parameters)
     {
-        await using var connection = new NpgsqlConnection(await fixture.App.GetConnectionStringAsync(database));
-        await connection.OpenAsync();
+        await using var connection = await OpenAsync(fixture, database);
         await using var command = new NpgsqlCommand(sql, connection);
         foreach (var (name, value) in parameters)
         {
