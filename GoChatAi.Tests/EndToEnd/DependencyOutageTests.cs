@@ -1,7 +1,6 @@
 using System.Net;
 using Aspire.Hosting.ApplicationModel;
 using GoChatAi.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace GoChatAi.Tests.EndToEnd;
 
@@ -14,7 +13,7 @@ public sealed class DependencyOutageTests(GoChatAiAppFixture fixture)
     [InlineData("garnet-or-redis")]
     public async Task Services_turn_not_ready_while_a_dependency_is_down_and_recover_when_it_returns(string dependency)
     {
-        var resource = dependency == "postgres" ? "postgres" : CacheServerName();
+        var resource = dependency == "postgres" ? "postgres" : CacheServer.ResourceName(fixture);
         using var auth = fixture.CreateRestClient("authservice");
         using var chat = fixture.CreateRestClient("chatservice");
 
@@ -30,6 +29,8 @@ public sealed class DependencyOutageTests(GoChatAiAppFixture fixture)
         }
         finally
         {
+            // Started again only once the old process is gone: the server listens on a fixed port.
+            await fixture.App.ResourceNotifications.WaitForResourceAsync(resource, KnownResourceStates.TerminalStates).WaitAsync(GoChatAiAppFixture.StepTimeout);
             await fixture.App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand)
                 .WaitAsync(GoChatAiAppFixture.StepTimeout);
         }
@@ -37,8 +38,4 @@ public sealed class DependencyOutageTests(GoChatAiAppFixture fixture)
         await HttpPolling.UntilStatusAsync(auth, "/health/ready", HttpStatusCode.OK);
         await HttpPolling.UntilStatusAsync(chat, "/health/ready", HttpStatusCode.OK);
     }
-
-    private string CacheServerName() =>
-        fixture.App.Services.GetRequiredService<DistributedApplicationModel>().Resources
-            .Single(r => r.Name is "redis" or "garnet").Name;
 }

@@ -4,7 +4,6 @@ using Aspire.Hosting.ApplicationModel;
 using GoChatAi.Contracts.Chat.V1;
 using GoChatAi.Tests.Infrastructure;
 using Grpc.Core;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace GoChatAi.Tests.EndToEnd;
 
@@ -87,12 +86,14 @@ public sealed class FaultTests(GoChatAiAppFixture fixture)
     public async Task Under_load_a_dependency_fault_loses_no_acknowledged_message_and_the_system_recovers_by_itself(Fault fault)
     {
         var users = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => ChatUser.SignUpAsync(fixture)));
+        var signedOut = await ChatUser.SignUpAsync(fixture);
+        await new TestAccounts(fixture).Auth.SignOutAsync(new Contracts.Auth.V1.SignOutRequest(), signedOut.Headers);
         await using var load = await SteadyLoad.StartAsync(fixture, users);
         await load.UntilEachUserAcknowledgedAsync(2);
 
         using var probes = fixture.CreateRestClient("chatservice");
         probes.Timeout = s_probeTimeout;
-        var server = fault is Fault.FreezeCache or Fault.RestartCache ? CacheServerName() : "postgres";
+        var server = fault is Fault.FreezeCache or Fault.RestartCache ? CacheServer.ResourceName(fixture) : "postgres";
         var processes = new ResourceProcesses(fixture, server);
         // An answer streaming when the fault strikes.
         var streamer = users[0];
@@ -118,6 +119,9 @@ public sealed class FaultTests(GoChatAiAppFixture fixture)
         await ProbeUntilAsync(probes, HttpStatusCode.OK);
         await load.UntilEachUserAcknowledgedAsync(load.AcknowledgedPerUser + 2);
         await load.StopAsync();
+
+        // No revoked token is accepted afterwards (the revocation list may still be being rebuilt for a moment).
+        Assert.Equal(StatusCode.Unauthenticated, await StatusOnceAvailableAsync(() => signedOut.Grpc.ListConversationsAsync(new ListConversationsRequest(), signedOut.Options()).ResponseAsync));
 
         // The stream that was running ended with its final event, or with UNAVAILABLE; it did not hang.
         var last = await ReadToEndAsync(stream.ResponseStream);
@@ -145,6 +149,8 @@ public sealed class FaultTests(GoChatAiAppFixture fixture)
                 break;
             default:
                 await fixture.App.ResourceCommands.ExecuteCommandAsync(server, KnownResourceCommands.StopCommand).WaitAsync(GoChatAiAppFixture.StepTimeout);
+                // Started again only once the old process is gone: the server listens on a fixed port.
+                await fixture.App.ResourceNotifications.WaitForResourceAsync(server, KnownResourceStates.TerminalStates).WaitAsync(GoChatAiAppFixture.StepTimeout);
                 break;
         }
     }
@@ -189,6 +195,28 @@ public sealed class FaultTests(GoChatAiAppFixture fixture)
         }
     }
 
+    /// <summary>The status a call ends with once it no longer answers UNAVAILABLE.</summary>
+    private static async Task<StatusCode> StatusOnceAvailableAsync(Func<Task> call)
+    {
+        using var deadline = new CancellationTokenSource(GoChatAiAppFixture.StepTimeout);
+        while (true)
+        {
+            try
+            {
+                await call();
+                return StatusCode.OK;
+            }
+            catch (RpcException exception) when (exception.StatusCode != StatusCode.Unavailable)
+            {
+                return exception.StatusCode;
+            }
+            catch (RpcException)
+            {
+                await Task.Delay(250, deadline.Token);
+            }
+        }
+    }
+
     /// <summary>The stream's last event, or null when it ended with UNAVAILABLE; a stream that hangs fails the test.</summary>
     private static async Task<ChatEvent?> ReadToEndAsync(IAsyncStreamReader<ChatEvent> stream)
     {
@@ -225,9 +253,6 @@ public sealed class FaultTests(GoChatAiAppFixture fixture)
             await Task.Delay(250, deadline.Token);
         }
     }
-
-    private string CacheServerName() =>
-        fixture.App.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name is "redis" or "garnet").Name;
 
     private static string Text(IEnumerable<ChatEvent> events) =>
         string.Concat(events.Where(e => e.EventCase == ChatEvent.EventOneofCase.Delta).Select(e => e.Delta.Text));
