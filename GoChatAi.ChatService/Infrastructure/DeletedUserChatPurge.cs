@@ -2,6 +2,7 @@ using GoChatAi.ChatService.Application.Generations;
 using GoChatAi.ChatService.Infrastructure.Redis;
 using GoChatAi.ServiceDefaults.Authentication;
 using GoChatAi.ServiceDefaults.Errors;
+using GoChatAi.ServiceDefaults.Operations;
 using Microsoft.EntityFrameworkCore;
 using StackExchange.Redis;
 
@@ -32,11 +33,8 @@ public sealed partial class DeletedUserChatPurge(
     /// <summary>Conversations deleted per statement, so that a user with very many stays within the command timeout.</summary>
     private const int ConversationsPerDelete = 50;
 
-    /// <summary>A failure shorter than this (Redis still connecting at start-up, a blip) is not worth a warning.</summary>
-    private static readonly TimeSpan s_warnAfter = TimeSpan.FromSeconds(10);
-
-    private DateTimeOffset? _failingSince;
-    private bool _warned;
+    /// <summary>A failure shorter than 10 s (Redis still connecting at start-up, a blip) is not worth a warning.</summary>
+    private readonly FailureStreak _failures = new(timeProvider, TimeSpan.FromSeconds(10));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -97,31 +95,22 @@ public sealed partial class DeletedUserChatPurge(
 
     private void NoteSuccess()
     {
-        if (_warned)
+        if (_failures.Succeeded())
         {
             LogRecovered(logger);
         }
-
-        (_failingSince, _warned) = (null, false);
     }
 
     private void NoteFailure(Exception exception)
     {
-        var now = timeProvider.GetUtcNow();
-        _failingSince ??= now;
-        if (DependencyFailure.Of(exception) is not { } dependency)
+        switch (_failures.Failed(exception))
         {
-            // Once per run of failures: the purge repeats every few seconds.
-            if (!_warned)
-            {
-                _warned = true;
+            case FailureLog.Unexpected:
                 LogUnexpected(logger, exception);
-            }
-        }
-        else if (!_warned && now - _failingSince >= s_warnAfter)
-        {
-            _warned = true;
-            LogFailing(logger, exception, dependency);
+                break;
+            case FailureLog.DependencyFailing:
+                LogFailing(logger, exception, DependencyFailure.Of(exception)!);
+                break;
         }
     }
 

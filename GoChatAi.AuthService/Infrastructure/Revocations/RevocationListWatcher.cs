@@ -1,6 +1,7 @@
 using GoChatAi.AuthService.Domain;
 using GoChatAi.ServiceDefaults.Authentication;
 using GoChatAi.ServiceDefaults.Errors;
+using GoChatAi.ServiceDefaults.Operations;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using StackExchange.Redis;
@@ -51,8 +52,8 @@ public sealed partial class RevocationListWatcher(
     /// </summary>
     private static readonly TimeSpan s_recentDeletions = TimeSpan.FromHours(1);
 
-    /// <summary>A failure shorter than this (Redis still connecting at start-up, a blip) is not worth a warning.</summary>
-    private static readonly TimeSpan s_warnAfter = TimeSpan.FromSeconds(10);
+    /// <summary>A failure shorter than 10 s (Redis still connecting at start-up, a blip) is not worth a warning.</summary>
+    private readonly FailureStreak _failures = new(timeProvider, TimeSpan.FromSeconds(10));
 
     // 1 when entries may be missing from Redis although the epoch is there. Set at start, for entries a previous
     // process committed and never published.
@@ -60,8 +61,6 @@ public sealed partial class RevocationListWatcher(
     private volatile bool _checked;
     private bool _seenWhole;
     private DateTimeOffset _nextSweep;
-    private DateTimeOffset? _failingSince;
-    private bool _warned;
 
     /// <summary>Asks for every entry to be written to Redis again (a publication failed).</summary>
     public void RequestReapply() => Interlocked.Exchange(ref _reapplyRequested, 1);
@@ -221,35 +220,22 @@ public sealed partial class RevocationListWatcher(
 
     private void NoteSuccess()
     {
-        if (_warned)
+        if (_failures.Succeeded())
         {
             LogRecovered(logger);
         }
-
-        (_failingSince, _warned) = (null, false);
     }
 
     private void NoteFailure(Exception exception)
     {
-        var now = timeProvider.GetUtcNow();
-        _failingSince ??= now;
-        if (DependencyFailure.Of(exception) is not { } dependency)
+        switch (_failures.Failed(exception))
         {
-            // Once per run of failures: the check repeats every second.
-            if (!_warned)
-            {
-                _warned = true;
+            case FailureLog.Unexpected:
                 LogUnexpected(logger, exception);
-            }
-        }
-        else if (!_warned && now - _failingSince >= s_warnAfter)
-        {
-            _warned = true;
-            LogFailing(logger, exception, dependency);
-        }
-        else
-        {
-            LogFailedOnce(logger, exception, dependency);
+                break;
+            case FailureLog.DependencyFailing:
+                LogFailing(logger, exception, DependencyFailure.Of(exception)!);
+                break;
         }
     }
 
@@ -264,9 +250,6 @@ public sealed partial class RevocationListWatcher(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Keeping the token revocation list whole fails ({Dependency}); if Redis lost it, tokens are refused until it is rebuilt")]
     private static partial void LogFailing(ILogger logger, Exception exception, string dependency);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Keeping the token revocation list whole failed ({Dependency}); trying again")]
-    private static partial void LogFailedOnce(ILogger logger, Exception exception, string dependency);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The token revocation list is kept whole again")]
     private static partial void LogRecovered(ILogger logger);

@@ -4,6 +4,7 @@ using GoChatAi.ChatService.Infrastructure.Model;
 using GoChatAi.ChatService.Infrastructure.Redis;
 using GoChatAi.Contracts.Chat.V1;
 using GoChatAi.ServiceDefaults.Errors;
+using GoChatAi.ServiceDefaults.Operations;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using FinishReason = GoChatAi.ChatService.Domain.FinishReason;
@@ -31,6 +32,7 @@ public sealed partial class AbandonedGenerations(
 {
     private const int MaxPerSweep = 100;
 
+    private readonly FailureStreak _failures = new(timeProvider, options.Value.GenerationLease);
     private HashSet<Guid> _suspects = [];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -42,11 +44,18 @@ public sealed partial class AbandonedGenerations(
             try
             {
                 await SweepAsync(stoppingToken);
+                if (_failures.Succeeded())
+                {
+                    LogSweepRecovered(logger);
+                }
             }
-            catch (Exception exception) when (DependencyFailure.Of(exception) is not null)
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
             {
-                // The database or the cache is down; the next sweep looks again.
-                LogSweepFailed(logger, exception);
+                // The database or the cache is down (or worse); the next sweep looks again.
+                if (_failures.Failed(exception) is not FailureLog.Quiet)
+                {
+                    LogSweepFailed(logger, exception);
+                }
             }
         }
     }
@@ -155,8 +164,11 @@ public sealed partial class AbandonedGenerations(
             .Where(c => c.Id == conversationId).Select(c => c.UserId).FirstOrDefaultAsync(cancellationToken);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Looking for abandoned answers failed")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Looking for abandoned answers fails; trying again")]
     private static partial void LogSweepFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Looking for abandoned answers works again")]
+    private static partial void LogSweepRecovered(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Generation {GenerationId} was abandoned by its replica; ended it as {FinishReason} with the text its feed holds")]
     private static partial void LogFinishedAbandoned(ILogger logger, Guid generationId, FinishReason finishReason);

@@ -24,6 +24,7 @@ public sealed partial class GenerationRunner(
     ILogger<GenerationRunner> logger) : IHostedLifecycleService, IDisposable
 {
     private readonly ConcurrentDictionary<Guid, LiveGeneration> _running = new();
+    private readonly FailureStreak _renewFailures = new(timeProvider, options.Value.GenerationLease);
     private readonly CancellationTokenSource _stopping = new();
     private Task _renewals = Task.CompletedTask;
 
@@ -194,6 +195,7 @@ public sealed partial class GenerationRunner(
             try
             {
                 var held = await leases.RenewAsync([.. running.Select(r => r.Lease)]);
+                _renewFailures.Succeeded();
                 for (var i = 0; i < running.Count; i++)
                 {
                     if (!held[i])
@@ -206,7 +208,10 @@ public sealed partial class GenerationRunner(
             catch (Exception exception) when (DependencyFailure.Of(exception) is not null)
             {
                 // The next tick tries again; a lease lapses only after three missed renewals.
-                LogRenewFailed(logger, exception, running.Count);
+                if (_renewFailures.Failed(exception) is not FailureLog.Quiet)
+                {
+                    LogRenewFailed(logger, exception, running.Count);
+                }
             }
         }
     }
