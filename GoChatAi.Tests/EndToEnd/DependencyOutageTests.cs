@@ -1,5 +1,4 @@
 using System.Net;
-using Aspire.Hosting.ApplicationModel;
 using GoChatAi.Tests.Infrastructure;
 
 namespace GoChatAi.Tests.EndToEnd;
@@ -17,8 +16,8 @@ public sealed class DependencyOutageTests(GoChatAiAppFixture fixture)
         using var auth = fixture.CreateRestClient("authservice");
         using var chat = fixture.CreateRestClient("chatservice");
 
-        await fixture.App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StopCommand)
-            .WaitAsync(GoChatAiAppFixture.StepTimeout);
+        var server = new ResourceProcesses(fixture, resource);
+        await server.StopAsync();
         try
         {
             await HttpPolling.UntilStatusAsync(auth, "/health/ready", HttpStatusCode.ServiceUnavailable);
@@ -29,10 +28,7 @@ public sealed class DependencyOutageTests(GoChatAiAppFixture fixture)
         }
         finally
         {
-            // Started again only once the old process is gone: the server listens on a fixed port.
-            await fixture.App.ResourceNotifications.WaitForResourceAsync(resource, KnownResourceStates.TerminalStates).WaitAsync(GoChatAiAppFixture.StepTimeout);
-            await fixture.App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand)
-                .WaitAsync(GoChatAiAppFixture.StepTimeout);
+            await server.StartAsync();
         }
 
         await HttpPolling.UntilStatusAsync(auth, "/health/ready", HttpStatusCode.OK);

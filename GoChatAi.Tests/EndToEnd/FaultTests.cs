@@ -99,9 +99,9 @@ public sealed class FaultTests(GoChatAiAppFixture fixture)
         var streamer = users[0];
         using var stream = streamer.Grpc.StreamChat(new ChatWithAIRequest { Message = "through the fault [[devmodel: tokens=60; slow=100ms]]" }, streamer.Options());
         Assert.True(await stream.ResponseStream.MoveNext(CancellationToken.None));
-        await InjectAsync(fault, server, processes);
         try
         {
+            await InjectAsync(fault, processes);
             await ProbeUntilAsync(probes, HttpStatusCode.ServiceUnavailable);
             // A call that needs the missing dependency fails clearly within its caller's patience, never hangs.
             var bounded = await Assert.ThrowsAsync<RpcException>(() => streamer.Grpc.GetHistoryAsync(
@@ -113,7 +113,7 @@ public sealed class FaultTests(GoChatAiAppFixture fixture)
         }
         finally
         {
-            await RecoverAsync(fault, server, processes);
+            await RecoverAsync(fault, processes);
         }
 
         await ProbeUntilAsync(probes, HttpStatusCode.OK);
@@ -140,33 +140,11 @@ public sealed class FaultTests(GoChatAiAppFixture fixture)
         }
     }
 
-    private async Task InjectAsync(Fault fault, string server, ResourceProcesses processes)
-    {
-        switch (fault)
-        {
-            case Fault.FreezeCache or Fault.FreezeDatabase:
-                await processes.FreezeAsync();
-                break;
-            default:
-                await fixture.App.ResourceCommands.ExecuteCommandAsync(server, KnownResourceCommands.StopCommand).WaitAsync(GoChatAiAppFixture.StepTimeout);
-                // Started again only once the old process is gone: the server listens on a fixed port.
-                await fixture.App.ResourceNotifications.WaitForResourceAsync(server, KnownResourceStates.TerminalStates).WaitAsync(GoChatAiAppFixture.StepTimeout);
-                break;
-        }
-    }
+    private static Task InjectAsync(Fault fault, ResourceProcesses processes) =>
+        fault is Fault.FreezeCache or Fault.FreezeDatabase ? processes.FreezeAsync() : processes.StopAsync();
 
-    private async Task RecoverAsync(Fault fault, string server, ResourceProcesses processes)
-    {
-        switch (fault)
-        {
-            case Fault.FreezeCache or Fault.FreezeDatabase:
-                await processes.ThawAsync();
-                break;
-            default:
-                await fixture.App.ResourceCommands.ExecuteCommandAsync(server, KnownResourceCommands.StartCommand).WaitAsync(GoChatAiAppFixture.StepTimeout);
-                break;
-        }
-    }
+    private static Task RecoverAsync(Fault fault, ResourceProcesses processes) =>
+        fault is Fault.FreezeCache or Fault.FreezeDatabase ? processes.ThawAsync() : processes.StartAsync();
 
     /// <summary>Polls readiness until it says <paramref name="expected"/>; every probe must answer within its timeout.</summary>
     private static async Task ProbeUntilAsync(HttpClient probes, HttpStatusCode expected)

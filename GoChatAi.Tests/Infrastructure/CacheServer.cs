@@ -13,11 +13,8 @@ public static class CacheServer
     /// <summary>Stops the server and starts it again, empty, and waits until it answers.</summary>
     public static async Task RestartAsync(GoChatAiAppFixture fixture)
     {
-        var name = ResourceName(fixture);
-        await fixture.App.ResourceCommands.ExecuteCommandAsync(name, KnownResourceCommands.StopCommand).WaitAsync(GoChatAiAppFixture.StepTimeout);
-        // Started again only once the old process is gone, or the new one may find its port still taken.
-        await fixture.App.ResourceNotifications.WaitForResourceAsync(name, KnownResourceStates.TerminalStates).WaitAsync(GoChatAiAppFixture.StepTimeout);
-        await fixture.App.ResourceCommands.ExecuteCommandAsync(name, KnownResourceCommands.StartCommand).WaitAsync(GoChatAiAppFixture.StepTimeout);
-        await fixture.WaitUntilHealthyAsync(name);
+        var server = new ResourceProcesses(fixture, ResourceName(fixture));
+        await server.StopAsync();
+        await server.StartAsync();
     }
 }

@@ -20,6 +20,29 @@ public sealed class ResourceProcesses(GoChatAiAppFixture fixture, string resourc
     /// <summary>Ends every process of the resource at once (SIGKILL), as a crash or an out-of-memory kill would.</summary>
     public Task KillAsync() => SignalAsync("KILL");
 
+    /// <summary>
+    /// Stops the resource with the AppHost's stop command and waits until every one of its processes has exited,
+    /// so that a start that follows finds its fixed port free.
+    /// </summary>
+    public async Task StopAsync()
+    {
+        var root = await RootPidAsync();
+        var processes = Descendants(root).Prepend(root).ToList();
+        await fixture.App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StopCommand).WaitAsync(GoChatAiAppFixture.StepTimeout);
+        using var deadline = new CancellationTokenSource(GoChatAiAppFixture.StepTimeout);
+        while (processes.Exists(pid => Directory.Exists($"/proc/{pid}")))
+        {
+            await Task.Delay(100, deadline.Token);
+        }
+    }
+
+    /// <summary>Starts the resource with the AppHost's start command and waits until it is healthy.</summary>
+    public async Task StartAsync()
+    {
+        await fixture.App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand).WaitAsync(GoChatAiAppFixture.StepTimeout);
+        await fixture.WaitUntilHealthyAsync(resource);
+    }
+
     private async Task SignalAsync(string signal)
     {
         var root = await RootPidAsync();
