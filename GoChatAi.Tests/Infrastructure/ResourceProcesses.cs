@@ -21,8 +21,9 @@ public sealed class ResourceProcesses(GoChatAiAppFixture fixture, string resourc
     public Task KillAsync() => SignalAsync("KILL");
 
     /// <summary>
-    /// Stops the resource with the AppHost's stop command and waits until every one of its processes has exited,
-    /// so that a start that follows finds its fixed port free.
+    /// Stops the resource with the AppHost's stop command and waits until every one of its processes has exited
+    /// (a start that follows finds its fixed port free) and the AppHost has seen it stop (a start while it still
+    /// says "Stopping" fails).
     /// </summary>
     public async Task StopAsync()
     {
@@ -34,6 +35,8 @@ public sealed class ResourceProcesses(GoChatAiAppFixture fixture, string resourc
         {
             await Task.Delay(100, deadline.Token);
         }
+
+        await fixture.App.ResourceNotifications.WaitForResourceAsync(resource, KnownResourceStates.TerminalStates, deadline.Token);
     }
 
     /// <summary>Starts the resource with the AppHost's start command and waits until it is healthy.</summary>
