@@ -26,14 +26,16 @@ var authService = builder.AddProject<Projects.GoChatAi_AuthService>("authservice
     .WithEnvironment("Auth__SigningKeyPassword", signingKeyPassword)
     .WithEnvironment("Auth__Admin__Email", adminEmail)
     .WithEnvironment("Auth__Admin__Password", adminPassword)
-    .WithServiceHealth();
+    .WithServiceHealth()
+    .WithTraceSampling();
 
 builder.AddProject<Projects.GoChatAi_ChatService>("chatservice")
     .WithDatabaseAndCache(infrastructure.ChatDatabase, infrastructure)
     .WithReference(authService)
     .WaitFor(authService)
     .WithChatModel()
-    .WithServiceHealth();
+    .WithServiceHealth()
+    .WithTraceSampling();
 
 await builder.Build().RunAsync();
 return 0;
