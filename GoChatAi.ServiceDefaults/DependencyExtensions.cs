@@ -51,6 +51,10 @@ public static class DependencyExtensions
             options.AsyncTimeout = timeout;
             // Start, and keep retrying, while Redis is down: the requests that need it fail with UNAVAILABLE meanwhile.
             options.AbortOnConnectFail = false;
+            // Replies are handled on the .NET thread pool, where the awaiting code runs anyway, rather than handed
+            // over from the client's own dedicated threads: one thread switch less per command, and no threads
+            // spinning for work on a machine with few cores.
+            options.SocketManager = StackExchange.Redis.SocketManager.ThreadPool;
         });
         return builder;
     }

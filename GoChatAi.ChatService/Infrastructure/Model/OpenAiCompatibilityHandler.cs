@@ -9,7 +9,7 @@ namespace GoChatAi.ChatService.Infrastructure.Model;
 /// <list type="bullet">
 /// <item>A server that refuses <c>stream_options</c> (400 <c>unknown_parameter</c>, as older Azure API versions do) gets
 /// the request again without it; the service then counts the tokens itself.</item>
-/// <item>A streamed chunk with <c>"choices": null</c> (vLLM's usage chunk) reaches the SDK as <c>"choices": []</c>,
+/// <item>A streamed chunk with <c>"choices":null</c> (vLLM's usage chunk) reaches the SDK as <c>"choices":[]</c>,
 /// which it can read.</item>
 /// </list>
 /// </summary>
@@ -58,12 +58,22 @@ public sealed class OpenAiCompatibilityHandler : DelegatingHandler
         return text.Contains("unknown_parameter", StringComparison.Ordinal) && text.Contains("stream_options", StringComparison.Ordinal);
     }
 
-    /// <summary>Passes an event stream through line by line, turning <c>"choices":null</c> into <c>"choices":[]</c>.</summary>
+    /// <summary>
+    /// Passes an event stream through as it comes, with <c>"choices":null</c> turned into <c>"choices":[]  </c> in
+    /// place (the same length: JSON does not mind the spaces), so that nothing is decoded or copied line by line.
+    /// Bytes at the end of a read that could begin a match wait for the next read, in case it is cut between the two.
+    /// </summary>
     private sealed class NullChoicesFixingStream(Stream inner) : Stream
     {
-        private readonly StreamReader _reader = new(inner, Encoding.UTF8);
-        private byte[] _pending = [];
-        private int _offset;
+        private static ReadOnlySpan<byte> NullChoices => "\"choices\":null"u8;
+
+        private static ReadOnlySpan<byte> EmptyChoices => "[]  "u8;
+
+        private readonly byte[] _buffer = new byte[16 * 1024];
+        private int _start;
+        private int _ready;
+        private int _end;
+        private bool _ended;
 
         public override bool CanRead => true;
         public override bool CanSeek => false;
@@ -73,26 +83,43 @@ public sealed class OpenAiCompatibilityHandler : DelegatingHandler
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            while (_offset >= _pending.Length)
+            while (_ready == _start)
             {
-                var line = await _reader.ReadLineAsync(cancellationToken);
-                if (line is null)
+                if (_ended)
                 {
-                    return 0;
+                    if (_end == _start)
+                    {
+                        return 0;
+                    }
+
+                    _ready = _end;
+                    break;
                 }
 
-                if (line.StartsWith("data:", StringComparison.Ordinal) && line.Contains("\"choices\":null", StringComparison.Ordinal))
+                // What is left is the unchecked tail of the last read: it goes to the front, more is read after it.
+                _buffer.AsSpan(_start, _end - _start).CopyTo(_buffer);
+                (_end, _start, _ready) = (_end - _start, 0, 0);
+                var read = await inner.ReadAsync(_buffer.AsMemory(_end), cancellationToken);
+                if (read == 0)
                 {
-                    line = line.Replace("\"choices\":null", "\"choices\":[]", StringComparison.Ordinal);
+                    _ended = true;
+                    continue;
                 }
 
-                _pending = Encoding.UTF8.GetBytes(line + "\n");
-                _offset = 0;
+                _end += read;
+                var unread = _buffer.AsSpan(0, _end);
+                for (var at = unread.IndexOf(NullChoices); at >= 0; at = unread.IndexOf(NullChoices))
+                {
+                    EmptyChoices.CopyTo(unread[(at + NullChoices.Length - 4)..]);
+                    unread = unread[(at + NullChoices.Length)..];
+                }
+
+                _ready = _end - PartialMatchAtEnd(_buffer.AsSpan(0, _end));
             }
 
-            var count = Math.Min(buffer.Length, _pending.Length - _offset);
-            _pending.AsMemory(_offset, count).CopyTo(buffer);
-            _offset += count;
+            var count = Math.Min(buffer.Length, _ready - _start);
+            _buffer.AsSpan(_start, count).CopyTo(buffer.Span);
+            _start += count;
             return count;
         }
 
@@ -100,6 +127,23 @@ public sealed class OpenAiCompatibilityHandler : DelegatingHandler
             ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
         public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
+
+        /// <summary>
+        /// How many bytes at the end could begin a match that the next read completes: only those wait (usually none,
+        /// as an event ends with a blank line), so that what arrived before a broken connection is never held back.
+        /// </summary>
+        private static int PartialMatchAtEnd(ReadOnlySpan<byte> bytes)
+        {
+            for (var length = Math.Min(bytes.Length, NullChoices.Length - 1); length > 0; length--)
+            {
+                if (bytes[^length..].SequenceEqual(NullChoices[..length]))
+                {
+                    return length;
+                }
+            }
+
+            return 0;
+        }
 
         public override void Flush()
         {
@@ -115,7 +159,7 @@ public sealed class OpenAiCompatibilityHandler : DelegatingHandler
         {
             if (disposing)
             {
-                _reader.Dispose();
+                inner.Dispose();
             }
 
             base.Dispose(disposing);
