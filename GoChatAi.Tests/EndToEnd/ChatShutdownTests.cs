@@ -28,7 +28,8 @@ public sealed class ChatShutdownTests(GoChatAiAppFixture fixture)
         using var probes = await fixture.CreateDirectRestClientAsync("chatservice");
         var order = 0;
         int notReadyAt = 0, endedAt = 0;
-        var stopping = fixture.App.ResourceCommands.ExecuteCommandAsync("chatservice", KnownResourceCommands.StopCommand);
+        var chatService = new ResourceProcesses(fixture, "chatservice");
+        var stopping = chatService.StopAsync();
         try
         {
             var watchReadiness = Task.Run(async () =>
@@ -45,13 +46,12 @@ public sealed class ChatShutdownTests(GoChatAiAppFixture fixture)
 
             endedAt = Interlocked.Increment(ref order);
             await watchReadiness.WaitAsync(GoChatAiAppFixture.StepTimeout);
-            await stopping.WaitAsync(GoChatAiAppFixture.StepTimeout);
         }
         finally
         {
-            await fixture.App.ResourceCommands.ExecuteCommandAsync("chatservice", KnownResourceCommands.StartCommand)
-                .WaitAsync(GoChatAiAppFixture.StepTimeout);
-            await fixture.WaitUntilHealthyAsync("chatservice");
+            // Started again only once every process of it is gone (its fixed port free) and the AppHost saw it stop.
+            await stopping.WaitAsync(GoChatAiAppFixture.StepTimeout);
+            await chatService.StartAsync();
         }
 
         // Load balancers were told first; the answer was cut only after the drain delay.

@@ -36,15 +36,15 @@ public sealed class FaultTests(GoChatAiAppFixture fixture)
         var (conversationId, generationId, cursor) = (events[0].ConversationId, events[0].GenerationId, events[^1].Cursor);
         var received = Text(events);
 
-        await new ResourceProcesses(fixture, "chatservice").KillAsync();
+        var chatService = new ResourceProcesses(fixture, "chatservice");
+        await chatService.KillAsync();
         await Assert.ThrowsAsync<RpcException>(async () =>
         {
             while (await call.ResponseStream.MoveNext(CancellationToken.None))
             {
             }
         });
-        await fixture.App.ResourceCommands.ExecuteCommandAsync("chatservice", KnownResourceCommands.StartCommand).WaitAsync(GoChatAiAppFixture.StepTimeout);
-        await fixture.WaitUntilHealthyAsync("chatservice");
+        await chatService.StartAsync();
 
         // Another replica (here the restarted one) ends the answer once its lease lapses, with the text the feed holds.
         var answer = await user.WaitForFinishedAnswerAsync(conversationId, generationId);

@@ -17,8 +17,16 @@ public sealed class ResourceProcesses(GoChatAiAppFixture fixture, string resourc
     /// <summary>Lets frozen processes run again (SIGCONT).</summary>
     public Task ThawAsync() => SignalAsync("CONT");
 
-    /// <summary>Ends every process of the resource at once (SIGKILL), as a crash or an out-of-memory kill would.</summary>
-    public Task KillAsync() => SignalAsync("KILL");
+    /// <summary>
+    /// Ends every process of the resource at once (SIGKILL), as a crash or an out-of-memory kill would, and waits
+    /// until they are gone and the AppHost has seen the resource exit (a start before that fails).
+    /// </summary>
+    public async Task KillAsync()
+    {
+        var processes = await ProcessesAsync();
+        await SignalAsync("KILL", processes);
+        await WaitUntilGoneAsync(processes);
+    }
 
     /// <summary>
     /// Stops the resource with the AppHost's stop command and waits until every one of its processes has exited
@@ -27,16 +35,9 @@ public sealed class ResourceProcesses(GoChatAiAppFixture fixture, string resourc
     /// </summary>
     public async Task StopAsync()
     {
-        var root = await RootPidAsync();
-        var processes = Descendants(root).Prepend(root).ToList();
+        var processes = await ProcessesAsync();
         await fixture.App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StopCommand).WaitAsync(GoChatAiAppFixture.StepTimeout);
-        using var deadline = new CancellationTokenSource(GoChatAiAppFixture.StepTimeout);
-        while (processes.Exists(pid => Directory.Exists($"/proc/{pid}")))
-        {
-            await Task.Delay(100, deadline.Token);
-        }
-
-        await fixture.App.ResourceNotifications.WaitForResourceAsync(resource, KnownResourceStates.TerminalStates, deadline.Token);
+        await WaitUntilGoneAsync(processes);
     }
 
     /// <summary>Starts the resource with the AppHost's start command and waits until it is healthy.</summary>
@@ -46,12 +47,31 @@ public sealed class ResourceProcesses(GoChatAiAppFixture fixture, string resourc
         await fixture.WaitUntilHealthyAsync(resource);
     }
 
-    private async Task SignalAsync(string signal)
+    private async Task SignalAsync(string signal) => await SignalAsync(signal, await ProcessesAsync());
+
+    private static async Task SignalAsync(string signal, List<int> processes)
     {
-        var root = await RootPidAsync();
-        var pids = Descendants(root).Prepend(root).Select(p => p.ToString(CultureInfo.InvariantCulture)).ToList();
+        var pids = processes.Select(p => p.ToString(CultureInfo.InvariantCulture));
         using var kill = Process.Start(new ProcessStartInfo("kill", ["-" + signal, .. pids]) { RedirectStandardError = true })!;
         await kill.WaitForExitAsync();
+    }
+
+    private async Task WaitUntilGoneAsync(List<int> processes)
+    {
+        using var deadline = new CancellationTokenSource(GoChatAiAppFixture.StepTimeout);
+        while (processes.Exists(pid => Directory.Exists($"/proc/{pid}")))
+        {
+            await Task.Delay(100, deadline.Token);
+        }
+
+        // "Unknown" is what a slow stop can leave behind with nothing running; Aspire takes it as stopped too.
+        await fixture.App.ResourceNotifications.WaitForResourceAsync(resource, [.. KnownResourceStates.TerminalStates, "Unknown"], deadline.Token);
+    }
+
+    private async Task<List<int>> ProcessesAsync()
+    {
+        var root = await RootPidAsync();
+        return Descendants(root).Prepend(root).ToList();
     }
 
     private async Task<int> RootPidAsync()
