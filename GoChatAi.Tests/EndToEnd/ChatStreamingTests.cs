@@ -251,6 +251,8 @@ public sealed class ChatStreamingTests(GoChatAiAppFixture fixture)
             new ChatWithAIRequest { ConversationId = conversation.Id, Message = "me too" }, user.Options()).ResponseAsync);
         Assert.Equal(StatusCode.FailedPrecondition, busy.StatusCode);
 
+        // The model is being asked (a first call after start can take a moment to reach it) when the conversation goes.
+        await DevModelJournal.WaitUntilStartedAsync(fixture, key);
         await user.Grpc.DeleteConversationAsync(new DeleteConversationRequest { ConversationId = conversation.Id }, user.Options());
 
         var request = await DevModelJournal.WaitUntilEndedAsync(fixture, key);

@@ -100,14 +100,21 @@ public static class DevModelJournal
         return [.. entries!.Select(e => e!.AsObject())];
     }
 
+    /// <summary>Waits (polling, with a deadline) until the stand-in has received the one request of a key, and returns it.</summary>
+    public static Task<JsonObject> WaitUntilStartedAsync(GoChatAiAppFixture fixture, string key) =>
+        WaitForRequestAsync(fixture, key, _ => true);
+
     /// <summary>Waits (polling, with a deadline) until the stand-in has finished the one request of a key, and returns it.</summary>
-    public static async Task<JsonObject> WaitUntilEndedAsync(GoChatAiAppFixture fixture, string key)
+    public static Task<JsonObject> WaitUntilEndedAsync(GoChatAiAppFixture fixture, string key) =>
+        WaitForRequestAsync(fixture, key, request => !(bool)request["inProgress"]!);
+
+    private static async Task<JsonObject> WaitForRequestAsync(GoChatAiAppFixture fixture, string key, Func<JsonObject, bool> condition)
     {
         using var deadline = new CancellationTokenSource(ChatUser.CallTimeout);
         while (true)
         {
             var requests = await RequestsAsync(fixture, key);
-            if (requests.Count == 1 && !(bool)requests[0]["inProgress"]!)
+            if (requests.Count == 1 && condition(requests[0]))
             {
                 return requests[0];
             }
