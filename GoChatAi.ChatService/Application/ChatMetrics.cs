@@ -25,6 +25,8 @@ public sealed class ChatMetrics
     private readonly Counter<long> _throttled;
     private readonly Histogram<double> _timeToFirstToken;
     private readonly Histogram<double> _answerDuration;
+    private readonly Histogram<long> _feedBatch;
+    private readonly Histogram<double> _feedWrite;
 
     public ChatMetrics(IMeterFactory meterFactory)
     {
@@ -41,6 +43,12 @@ public sealed class ChatMetrics
             "From the start of a generation (the user's message stored) to the first text of its answer, by model.", tags: null, advice);
         _answerDuration = meter.CreateHistogram("gochatai.chat.answer.duration", "s",
             "From the start of a generation to its answer stored, by model and finish reason.", tags: null, advice);
+        _feedBatch = meter.CreateHistogram("gochatai.chat.feed.batch_size", "{event}",
+            "Events written to the conversations' feeds in one round trip to Redis.", tags: null,
+            new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512] });
+        _feedWrite = meter.CreateHistogram("gochatai.chat.feed.write.duration", "s",
+            "One round trip that writes a batch of events to the feeds, from the moment it is sent.", tags: null,
+            new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
     }
 
     public void MessagesStored(MessageRole role, int count = 1) =>
@@ -66,6 +74,12 @@ public sealed class ChatMetrics
         {
             _tokens.Add(completionTokens.Value, modelTag, new KeyValuePair<string, object?>("kind", "completion"));
         }
+    }
+
+    public void FeedBatchWritten(int events, TimeSpan duration)
+    {
+        _feedBatch.Record(events);
+        _feedWrite.Record(duration.TotalSeconds);
     }
 
     public void FirstToken(string model, TimeSpan elapsed) =>

@@ -126,20 +126,24 @@ public sealed partial class ConversationService(
             .Check("conversation_id", ChatValidation.IdViolation(conversationId))
             .Check("content", ChatValidation.MessageViolation(content, options.Value.MaxMessageLength))
             .ThrowIfInvalid();
-        var conversation = await FindOwnedAsync(userId, ChatValidation.ParseId(conversationId), tracking: false, cancellationToken);
         await limiter.CountRequestAsync(userId);
 
-        var message = Message.FromUser(conversation.Id, content, tokens.CountMessage(content), generationId: null, timeProvider.GetUtcNowForStorage());
-        await writes.AddMessageAsync(message, cancellationToken);
+        // One round trip: the ownership check is part of the write.
+        var message = Message.FromUser(ChatValidation.ParseId(conversationId), content, tokens.CountMessage(content), generationId: null, timeProvider.GetUtcNowForStorage());
+        if (!await writes.AddMessageAsync(userId, message, cancellationToken))
+        {
+            throw ServiceException.NotFound("The conversation");
+        }
+
         metrics.MessagesStored(MessageRole.User);
         try
         {
-            await feed.AppendAsync(conversation.Id, ChatEvents.MessageCreated(message));
+            await feed.AppendAsync(message.ConversationId, ChatEvents.MessageCreated(message));
         }
         catch (Exception exception) when (DependencyFailure.Of(exception) is not null)
         {
             // The message is stored, which is what the caller asked: live followers learn of it from the history.
-            LogFeedAppendFailed(logger, exception, conversation.Id);
+            LogFeedAppendFailed(logger, exception, message.ConversationId);
         }
 
         return message;

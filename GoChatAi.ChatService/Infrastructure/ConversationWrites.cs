@@ -30,8 +30,9 @@ public sealed class ConversationWrites(ChatDbContext db)
     // Column names as the EF model maps them.
     private const string InsertMessage = """
         INSERT INTO messages ("Id", "ConversationId", "Role", "Content", "Status", "Model", "TokenCount", "GenerationId", "CreatedAt")
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
         """;
+
+    private const string MessageValues = "$1, $2, $3, $4, $5, $6, $7, $8, $9";
 
     private const string CountMessages = """
         UPDATE conversations SET "MessageCount" = "MessageCount" + $2, "LastMessageAt" = $3, "LastActivityAt" = $3 WHERE "Id" = $1
@@ -82,16 +83,25 @@ public sealed class ConversationWrites(ChatDbContext db)
             return history;
         }, cancellationToken);
 
-    /// <summary>Stores a message and moves its conversation's counters, in one round trip.</summary>
-    public Task AddMessageAsync(Message message, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Stores a message and moves its conversation's counters, in one round trip, if the conversation is the
+    /// user's: false (and nothing written) when it is not, or no longer exists.
+    /// </summary>
+    public Task<bool> AddMessageAsync(Guid userId, Message message, CancellationToken cancellationToken) =>
         ExecuteAsync(async (connection, token) =>
         {
-            await using var batch = new NpgsqlBatch(connection)
+            // The insert happens only into a conversation of the user's; the counters move after it, so that the
+            // conversation's row (every sender's hot spot) stays locked for the shortest time.
+            var insert = new NpgsqlBatchCommand($"{InsertMessage} SELECT {MessageValues} WHERE EXISTS (SELECT 1 FROM conversations WHERE \"Id\" = $2 AND \"UserId\" = $10)");
+            insert.Parameters.AddRange(Columns(message));
+            insert.Parameters.Add(Param(userId));
+            var count = new NpgsqlBatchCommand($"{CountMessages} AND \"UserId\" = $4")
             {
-                BatchCommands = { Insert(message), Count(message.ConversationId, 1, message.CreatedAt) },
+                Parameters = { Param(message.ConversationId), Param(1), Param(message.CreatedAt), Param(userId) },
             };
+            await using var batch = new NpgsqlBatch(connection) { BatchCommands = { insert, count } };
             await batch.ExecuteNonQueryAsync(token);
-            return true;
+            return insert.RecordsAffected == 1;
         }, cancellationToken);
 
     /// <summary>
@@ -157,15 +167,20 @@ public sealed class ConversationWrites(ChatDbContext db)
         },
     };
 
-    private static NpgsqlBatchCommand Insert(Message message) => new(InsertMessage)
+    private static NpgsqlBatchCommand Insert(Message message)
     {
-        Parameters =
-        {
-            Param(message.Id), Param(message.ConversationId), Param(message.Role.ToString()), Param(message.Content),
-            Param(message.Status.ToString()), Param(message.Model), Param(message.TokenCount), Param(message.GenerationId),
-            Param(message.CreatedAt),
-        },
-    };
+        var command = new NpgsqlBatchCommand($"{InsertMessage} VALUES ({MessageValues})");
+        command.Parameters.AddRange(Columns(message));
+        return command;
+    }
+
+    /// <summary>A message's values in the order of the insert's columns.</summary>
+    private static NpgsqlParameter[] Columns(Message message) =>
+    [
+        Param(message.Id), Param(message.ConversationId), Param(message.Role.ToString()), Param(message.Content),
+        Param(message.Status.ToString()), Param(message.Model), Param(message.TokenCount), Param(message.GenerationId),
+        Param(message.CreatedAt),
+    ];
 
     private static NpgsqlBatchCommand Count(Guid conversationId, int added, DateTimeOffset at) => new(CountMessages)
     {

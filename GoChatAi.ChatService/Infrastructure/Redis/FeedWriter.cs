@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using GoChatAi.ChatService.Application;
 using GoChatAi.Contracts.Chat.V1;
 
 namespace GoChatAi.ChatService.Infrastructure.Redis;
@@ -18,7 +19,7 @@ public interface IFeedEventSink
 /// in one round trip (a group commit): an event alone is written at once, and under load the batches grow instead
 /// of the round trips. One writer keeps each generation's events in order.
 /// </summary>
-public sealed partial class FeedWriter(ChatEventFeed feed, ILogger<FeedWriter> logger) : BackgroundService
+public sealed partial class FeedWriter(ChatEventFeed feed, ChatMetrics metrics, TimeProvider timeProvider, ILogger<FeedWriter> logger) : BackgroundService
 {
     /// <summary>The most events in one round trip: a Lua script's arguments are bounded, and so is a batch's delay.</summary>
     private const int MaxBatch = 512;
@@ -63,9 +64,11 @@ public sealed partial class FeedWriter(ChatEventFeed feed, ILogger<FeedWriter> l
             .GroupBy(item => item.ConversationId)
             .Select(group => new FeedAppend(group.Key, group.Select(item => item.Event).ToList()))
             .ToList();
+        var started = timeProvider.GetTimestamp();
         try
         {
             await feed.AppendAsync(appends);
+            metrics.FeedBatchWritten(batch.Count, timeProvider.GetElapsedTime(started));
         }
         catch (Exception exception)
         {
