@@ -44,16 +44,7 @@ public sealed class AccountService(
         }
 
         var now = timeProvider.GetUtcNowForStorage();
-        var user = new User
-        {
-            Id = Guid.CreateVersion7(now),
-            Email = address.Display,
-            NormalizedEmail = address.Normalized,
-            Name = name.Trim(),
-            PasswordHash = await passwords.HashAsync(password, cancellationToken),
-            CreatedAt = now,
-            UpdatedAt = now,
-        };
+        var user = User.Create(address, name.Trim(), await passwords.HashAsync(password, cancellationToken), now);
         db.Users.Add(user);
         securityEvents.Add(SecurityEventTypes.SignUp, user.Id, clientAddress);
         try
@@ -104,7 +95,7 @@ public sealed class AccountService(
         if (needsRehash)
         {
             // Hashes made at a lower cost are upgraded while the password is at hand.
-            user.PasswordHash = await passwords.HashAsync(password, cancellationToken);
+            user.UpgradePasswordHash(await passwords.HashAsync(password, cancellationToken));
         }
 
         metrics.SignIn("succeeded");
@@ -163,22 +154,18 @@ public sealed class AccountService(
 
         var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, cancellationToken)
             ?? throw ServiceException.NotFound("The user");
+        string? newPasswordHash = null;
         if (newPassword is not null)
         {
             // Checked before anything changes: a wrong password's security event is saved on its own.
             await VerifyCurrentPasswordAsync(user, currentPassword!, clientAddress, cancellationToken);
-            user.PasswordHash = await passwords.HashAsync(newPassword, cancellationToken);
+            newPasswordHash = await passwords.HashAsync(newPassword, cancellationToken);
             await sessions.RevokeSessionsAsync(user.Id, except: caller.UserId == user.Id ? caller.SessionId : null,
                 SecurityEventTypes.PasswordChanged, cancellationToken);
             securityEvents.Add(SecurityEventTypes.PasswordChanged, user.Id, clientAddress);
         }
 
-        if (name is not null)
-        {
-            user.Name = name.Trim();
-        }
-
-        user.UpdatedAt = timeProvider.GetUtcNowForStorage();
+        user.Update(name?.Trim(), newPasswordHash, timeProvider.GetUtcNowForStorage());
         await db.SaveChangesAsync(cancellationToken);
         await revocations.PublishAsync();
         return user;

@@ -39,13 +39,7 @@ public sealed class SessionService(
     public async Task<TokenPair> StartAsync(User user, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNowForStorage();
-        var family = new RefreshTokenFamily
-        {
-            Id = Guid.CreateVersion7(now),
-            UserId = user.Id,
-            CreatedAt = now,
-            AbsoluteExpiresAt = now + Settings.SessionAbsoluteLifetime,
-        };
+        var family = RefreshTokenFamily.Start(user.Id, now, Settings.SessionAbsoluteLifetime);
         db.RefreshTokenFamilies.Add(family);
         var (refreshToken, refreshExpiresAt) = AddRefreshToken(family, now);
         await db.SaveChangesAsync(cancellationToken);
@@ -64,7 +58,7 @@ public sealed class SessionService(
         var stored = await db.RefreshTokens.AsNoTracking().SingleOrDefaultAsync(t => t.TokenHash == hash, cancellationToken);
         var family = stored is null ? null : await db.RefreshTokenFamilies.SingleOrDefaultAsync(f => f.Id == stored.FamilyId, cancellationToken);
         var now = timeProvider.GetUtcNowForStorage();
-        if (stored is null || family is null || !family.IsActive(now) || stored.ExpiresAt <= now)
+        if (stored is null || family is null || !family.Accepts(stored, now))
         {
             throw ServiceException.Unauthenticated(InvalidRefreshToken);
         }
@@ -76,7 +70,7 @@ public sealed class SessionService(
         if (!won)
         {
             var usedAt = await db.RefreshTokens.Where(t => t.Id == stored.Id).Select(t => t.UsedAt).SingleAsync(cancellationToken);
-            if (usedAt is { } first && now - first <= Settings.RefreshRaceWindow)
+            if (!RefreshTokenFamily.IsReplay(usedAt, now, Settings.RefreshRaceWindow))
             {
                 // Two refreshes racing (two tabs): the loser gets nothing, and the session lives on.
                 throw ServiceException.Unauthenticated(InvalidRefreshToken);
@@ -182,8 +176,7 @@ public sealed class SessionService(
     private void RevokeFamily(RefreshTokenFamily family, string reason)
     {
         metrics.Revoked(reason);
-        family.RevokedAt = timeProvider.GetUtcNowForStorage();
-        family.RevokedReason = reason;
+        family.Revoke(reason, timeProvider.GetUtcNowForStorage());
         revocations.RevokeSession(family.Id);
     }
 
@@ -191,16 +184,9 @@ public sealed class SessionService(
     {
         // 256 random bits; only the hash is stored.
         var token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        var expiresAt = Min(now + Settings.RefreshTokenLifetime, family.AbsoluteExpiresAt);
-        db.RefreshTokens.Add(new RefreshToken
-        {
-            Id = Guid.CreateVersion7(now),
-            FamilyId = family.Id,
-            TokenHash = Hash(token),
-            CreatedAt = now,
-            ExpiresAt = expiresAt,
-        });
-        return (token, expiresAt);
+        var stored = family.IssueToken(Hash(token), now, Settings.RefreshTokenLifetime);
+        db.RefreshTokens.Add(stored);
+        return (token, stored.ExpiresAt);
     }
 
     /// <summary>The shape of a token field, checked before any work is done with it.</summary>
@@ -208,8 +194,6 @@ public sealed class SessionService(
         new RequestValidation()
             .Check(field, token.Length == 0 ? "is required" : RequestValidation.TextViolation(token, maxLength))
             .ThrowIfInvalid();
-
-    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
     private static byte[] Hash(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
 }

@@ -36,22 +36,14 @@ public sealed partial class AdminAccountSeeder(
         if (user is null)
         {
             var now = timeProvider.GetUtcNowForStorage();
-            db.Users.Add(new User
-            {
-                Id = Guid.CreateVersion7(now),
-                Email = address.Display,
-                NormalizedEmail = address.Normalized,
-                Name = admin.Name,
-                PasswordHash = await passwords.HashAsync(admin.Password, cancellationToken),
-                Roles = [Roles.User, Roles.Admin],
-                CreatedAt = now,
-                UpdatedAt = now,
-            });
+            var created = User.Create(address, admin.Name, await passwords.HashAsync(admin.Password, cancellationToken), now);
+            created.GrantAdmin();
+            db.Users.Add(created);
             LogAdminCreated(logger);
         }
         else if (!user.IsAdmin)
         {
-            user.Roles = [.. user.Roles, Roles.Admin];
+            user.GrantAdmin();
         }
 
         await db.SaveChangesAsync(cancellationToken);

@@ -130,13 +130,6 @@ public sealed class SigningKeyRingTests
         Assert.DoesNotContain(ring.Published(first.ExpiresAt), k => k.Id == "first");
     }
 
-    private static SigningKey Key(string id, DateTimeOffset activatesAt) => new()
-    {
-        Id = id,
-        EncryptedPrivateKey = [],
-        CreatedAt = activatesAt - Lead,
-        ActivatesAt = activatesAt,
-        RetiresAt = activatesAt + Rotation,
-        ExpiresAt = activatesAt + Rotation + TokenLifetime + TimeSpan.FromSeconds(30),
-    };
+    private static SigningKey Key(string id, DateTimeOffset activatesAt) =>
+        SigningKey.Create(id, [], activatesAt - Lead, activatesAt, Rotation, TokenLifetime + TimeSpan.FromSeconds(30));
 }

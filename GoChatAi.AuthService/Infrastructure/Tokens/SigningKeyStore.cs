@@ -88,18 +88,12 @@ public sealed class SigningKeyStore(
     private SigningKey CreateKey(DateTimeOffset now, DateTimeOffset activatesAt, AuthOptions settings)
     {
         using var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var retiresAt = activatesAt + settings.SigningKeyRotation;
         var tokens = tokenOptions.Value;
-        return new SigningKey
-        {
-            Id = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(12)),
-            EncryptedPrivateKey = ecdsa.ExportEncryptedPkcs8PrivateKey(settings.SigningKeyPassword,
+        return SigningKey.Create(
+            Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(12)),
+            ecdsa.ExportEncryptedPkcs8PrivateKey(settings.SigningKeyPassword,
                 new PbeParameters(PbeEncryptionAlgorithm.Aes256Cbc, HashAlgorithmName.SHA256, 100_000)),
-            CreatedAt = now,
-            ActivatesAt = activatesAt,
-            RetiresAt = retiresAt,
-            ExpiresAt = retiresAt + tokens.Lifetime + tokens.ClockSkew,
-        };
+            now, activatesAt, settings.SigningKeyRotation, tokens.Lifetime + tokens.ClockSkew);
     }
 
     private async Task<LoadedKeys> LoadAsync(CancellationToken cancellationToken)
