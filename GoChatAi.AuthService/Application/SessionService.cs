@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using GoChatAi.AuthService.Domain;
@@ -183,7 +184,7 @@ public sealed class SessionService(
     private (string Token, DateTimeOffset ExpiresAt) AddRefreshToken(RefreshTokenFamily family, DateTimeOffset now)
     {
         // 256 random bits; only the hash is stored.
-        var token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var token = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
         var stored = family.IssueToken(Hash(token), now, Settings.RefreshTokenLifetime);
         db.RefreshTokens.Add(stored);
         return (token, stored.ExpiresAt);
