@@ -1,22 +1,18 @@
 using GoChatAi.AuthService.Domain;
-using GoChatAi.AuthService.Infrastructure;
-using GoChatAi.AuthService.Infrastructure.Passwords;
-using GoChatAi.AuthService.Infrastructure.Revocations;
 using GoChatAi.ServiceDefaults.Errors;
-using Microsoft.EntityFrameworkCore;
-using Npgsql;
 
 namespace GoChatAi.AuthService.Application;
 
 /// <summary>Accounts: signing up and in, and reading and managing users (a user itself, or an admin).</summary>
 public sealed class AccountService(
-    AuthDbContext db,
-    PasswordHashing passwords,
+    IUserStore users,
+    IUnitOfWork changes,
+    IPasswordHasher passwords,
     PasswordPolicy passwordPolicy,
-    SignInThrottle throttle,
+    ISignInThrottle throttle,
     SessionService sessions,
-    RevocationRecorder revocations,
-    SecurityEventLog securityEvents,
+    IRevocationRecorder revocations,
+    ISecurityEventLog securityEvents,
     AuthMetrics metrics,
     TimeProvider timeProvider)
 {
@@ -38,14 +34,14 @@ public sealed class AccountService(
             .ThrowIfInvalid();
 
         var address = EmailAddress.Parse(email);
-        if (await db.Users.AnyAsync(u => u.NormalizedEmail == address.Normalized, cancellationToken))
+        if (await users.ExistsAsync(address.Normalized, cancellationToken))
         {
             throw EmailTaken();
         }
 
         var now = timeProvider.GetUtcNowForStorage();
         var user = User.Create(address, name.Trim(), await passwords.HashAsync(password, cancellationToken), now);
-        db.Users.Add(user);
+        users.Add(user);
         securityEvents.Add(SecurityEventTypes.SignUp, user.Id, clientAddress);
         try
         {
@@ -53,7 +49,7 @@ public sealed class AccountService(
             metrics.SignedUp();
             return (user, tokens);
         }
-        catch (DbUpdateException exception) when (exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        catch (DuplicateKeyException)
         {
             // Two sign-ups with one address raced: the unique index let one through.
             throw EmailTaken();
@@ -80,7 +76,7 @@ public sealed class AccountService(
                 $"Too many failed sign-ins; try again in {Math.Ceiling(wait.TotalSeconds)} seconds.", wait);
         }
 
-        var user = await db.Users.SingleOrDefaultAsync(u => u.NormalizedEmail == normalized, cancellationToken);
+        var user = await users.FindByEmailAsync(normalized, cancellationToken);
         var (matches, needsRehash) = user is null
             ? await VerifyNothingAsync(password, cancellationToken)
             : await passwords.VerifyAsync(user.PasswordHash, password, cancellationToken);
@@ -117,18 +113,14 @@ public sealed class AccountService(
             .ThrowIfInvalid();
 
         var (p, l) = (page ?? 1, limit ?? DefaultLimit);
-        var total = await db.Users.CountAsync(cancellationToken);
-        var users = await db.Users.AsNoTracking()
-            .OrderBy(u => u.CreatedAt).ThenBy(u => u.Id)
-            .Skip((p - 1) * l).Take(l)
-            .ToListAsync(cancellationToken);
-        return (users, total, p, l);
+        var (found, total) = await users.ListAsync(p, l, cancellationToken);
+        return (found, total, p, l);
     }
 
     public async Task<User> GetAsync(Caller caller, string id, CancellationToken cancellationToken)
     {
         var userId = AuthorizeAccess(caller, id);
-        return await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == userId, cancellationToken)
+        return await users.ReadAsync(userId, cancellationToken)
             ?? throw ServiceException.NotFound("The user");
     }
 
@@ -152,7 +144,7 @@ public sealed class AccountService(
 
         check.ThrowIfInvalid();
 
-        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, cancellationToken)
+        var user = await users.FindAsync(userId, cancellationToken)
             ?? throw ServiceException.NotFound("The user");
         string? newPasswordHash = null;
         if (newPassword is not null)
@@ -166,7 +158,7 @@ public sealed class AccountService(
         }
 
         user.Update(name?.Trim(), newPasswordHash, timeProvider.GetUtcNowForStorage());
-        await db.SaveChangesAsync(cancellationToken);
+        await changes.SaveChangesAsync(cancellationToken);
         await revocations.PublishAsync();
         return user;
     }
@@ -178,14 +170,14 @@ public sealed class AccountService(
     public async Task DeleteAsync(Caller caller, string id, string? clientAddress, CancellationToken cancellationToken)
     {
         var userId = AuthorizeAccess(caller, id);
-        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, cancellationToken)
+        var user = await users.FindAsync(userId, cancellationToken)
             ?? throw ServiceException.NotFound("The user");
 
         revocations.RecordUserDeleted(user.Id);
         metrics.Revoked(SecurityEventTypes.UserDeleted);
-        db.Users.Remove(user);
+        users.Remove(user);
         securityEvents.Add(SecurityEventTypes.UserDeleted, user.Id, clientAddress, caller.UserId == user.Id ? "by self" : $"by admin {caller.UserId}");
-        await db.SaveChangesAsync(cancellationToken);
+        await changes.SaveChangesAsync(cancellationToken);
         await revocations.PublishAsync();
     }
 

@@ -2,11 +2,7 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using GoChatAi.AuthService.Domain;
-using GoChatAi.AuthService.Infrastructure;
-using GoChatAi.AuthService.Infrastructure.Revocations;
-using GoChatAi.AuthService.Infrastructure.Tokens;
 using GoChatAi.ServiceDefaults.Errors;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace GoChatAi.AuthService.Application;
@@ -22,10 +18,12 @@ public sealed record Caller(Guid UserId, bool IsAdmin, Guid? SessionId, string T
 /// it, revoking tokens (RFC 7009) and introspecting them.
 /// </summary>
 public sealed class SessionService(
-    AuthDbContext db,
-    AccessTokenIssuer accessTokens,
-    RevocationRecorder revocations,
-    SecurityEventLog securityEvents,
+    IUserStore users,
+    ISessionStore sessions,
+    IUnitOfWork changes,
+    IAccessTokenIssuer accessTokens,
+    IRevocationRecorder revocations,
+    ISecurityEventLog securityEvents,
     AuthMetrics metrics,
     IOptions<AuthOptions> options,
     TimeProvider timeProvider)
@@ -41,9 +39,9 @@ public sealed class SessionService(
     {
         var now = timeProvider.GetUtcNowForStorage();
         var family = RefreshTokenFamily.Start(user.Id, now, Settings.SessionAbsoluteLifetime);
-        db.RefreshTokenFamilies.Add(family);
+        sessions.Add(family);
         var (refreshToken, refreshExpiresAt) = AddRefreshToken(family, now);
-        await db.SaveChangesAsync(cancellationToken);
+        await changes.SaveChangesAsync(cancellationToken);
 
         return new TokenPair(await accessTokens.IssueAsync(user, family.Id, cancellationToken), refreshToken, refreshExpiresAt);
     }
@@ -56,21 +54,18 @@ public sealed class SessionService(
     {
         ValidateToken("refresh_token", refreshToken, MaxRefreshTokenLength);
         var hash = Hash(refreshToken);
-        var stored = await db.RefreshTokens.AsNoTracking().SingleOrDefaultAsync(t => t.TokenHash == hash, cancellationToken);
-        var family = stored is null ? null : await db.RefreshTokenFamilies.SingleOrDefaultAsync(f => f.Id == stored.FamilyId, cancellationToken);
+        var stored = await sessions.FindTokenAsync(hash, cancellationToken);
+        var family = stored is null ? null : await sessions.FindAsync(stored.FamilyId, cancellationToken);
         var now = timeProvider.GetUtcNowForStorage();
         if (stored is null || family is null || !family.Accepts(stored, now))
         {
             throw ServiceException.Unauthenticated(InvalidRefreshToken);
         }
 
-        // The conditional update is the arbiter between concurrent refreshes: one row, one winner.
-        var won = await db.RefreshTokens
-            .Where(t => t.Id == stored.Id && t.UsedAt == null)
-            .ExecuteUpdateAsync(t => t.SetProperty(x => x.UsedAt, now), cancellationToken) == 1;
-        if (!won)
+        // The store is the arbiter between concurrent refreshes: one token, one winner.
+        if (!await sessions.TryMarkUsedAsync(stored.Id, now, cancellationToken))
         {
-            var usedAt = await db.RefreshTokens.Where(t => t.Id == stored.Id).Select(t => t.UsedAt).SingleAsync(cancellationToken);
+            var usedAt = await sessions.FindFirstUseAsync(stored.Id, cancellationToken);
             if (!RefreshTokenFamily.IsReplay(usedAt, now, Settings.RefreshRaceWindow))
             {
                 // Two refreshes racing (two tabs): the loser gets nothing, and the session lives on.
@@ -80,15 +75,15 @@ public sealed class SessionService(
             metrics.RefreshTokenReused();
             RevokeFamily(family, SecurityEventTypes.RefreshTokenReused);
             securityEvents.Add(SecurityEventTypes.RefreshTokenReused, family.UserId, clientAddress, $"session {family.Id}");
-            await db.SaveChangesAsync(cancellationToken);
+            await changes.SaveChangesAsync(cancellationToken);
             await revocations.PublishAsync();
             throw ServiceException.Unauthenticated(InvalidRefreshToken);
         }
 
-        var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == family.UserId, cancellationToken)
+        var user = await users.ReadAsync(family.UserId, cancellationToken)
             ?? throw ServiceException.Unauthenticated(InvalidRefreshToken);
         var (next, nextExpiresAt) = AddRefreshToken(family, now);
-        await db.SaveChangesAsync(cancellationToken);
+        await changes.SaveChangesAsync(cancellationToken);
         return new TokenPair(await accessTokens.IssueAsync(user, family.Id, cancellationToken), next, nextExpiresAt);
     }
 
@@ -99,10 +94,8 @@ public sealed class SessionService(
 
         var refreshHash = refreshToken is { Length: > 0 } ? Hash(refreshToken) : null;
         var families = allSessions
-            ? await db.RefreshTokenFamilies.Where(f => f.UserId == caller.UserId && f.RevokedAt == null).ToListAsync(cancellationToken)
-            : await db.RefreshTokenFamilies.Where(f => f.UserId == caller.UserId && f.RevokedAt == null &&
-                (f.Id == caller.SessionId || (refreshHash != null && db.RefreshTokens.Any(t => t.FamilyId == f.Id && t.TokenHash == refreshHash))))
-                .ToListAsync(cancellationToken);
+            ? await sessions.ListUnrevokedAsync(caller.UserId, except: null, cancellationToken)
+            : await sessions.ListUnrevokedAsync(caller.UserId, caller.SessionId, refreshHash, cancellationToken);
         // Every access token carries its session's id, so revoking the sessions revokes their tokens; a user-wide
         // cut-off would also refuse a token from a sign-in made in the same second, after this one.
         foreach (var family in families)
@@ -111,7 +104,7 @@ public sealed class SessionService(
         }
 
         securityEvents.Add(SecurityEventTypes.SignedOut, caller.UserId, clientAddress, allSessions ? "all sessions" : null);
-        await db.SaveChangesAsync(cancellationToken);
+        await changes.SaveChangesAsync(cancellationToken);
         await revocations.PublishAsync();
     }
 
@@ -126,14 +119,12 @@ public sealed class SessionService(
         }
 
         var hash = Hash(token);
-        var family = await db.RefreshTokenFamilies
-            .Where(f => f.RevokedAt == null && db.RefreshTokens.Any(t => t.FamilyId == f.Id && t.TokenHash == hash))
-            .SingleOrDefaultAsync(cancellationToken);
+        var family = await sessions.FindUnrevokedByTokenAsync(hash, cancellationToken);
         if (family is not null)
         {
             RevokeFamily(family, SecurityEventTypes.TokenRevoked);
             securityEvents.Add(SecurityEventTypes.TokenRevoked, family.UserId, clientAddress, "refresh token");
-            await db.SaveChangesAsync(cancellationToken);
+            await changes.SaveChangesAsync(cancellationToken);
             await revocations.PublishAsync();
         }
         else if (hintRefreshToken && await accessTokens.ReadSignedAsync(token, cancellationToken) is { } hinted)
@@ -152,13 +143,11 @@ public sealed class SessionService(
 
     /// <summary>
     /// Ends sessions of <paramref name="userId"/>: all of them, or all but <paramref name="except"/>. The caller saves
-    /// the changes, then publishes the revocations (<see cref="RevocationRecorder.PublishAsync"/>).
+    /// the changes, then publishes the revocations (<see cref="IRevocationRecorder.PublishAsync"/>).
     /// </summary>
     public async Task RevokeSessionsAsync(Guid userId, Guid? except, string reason, CancellationToken cancellationToken)
     {
-        var families = await db.RefreshTokenFamilies
-            .Where(f => f.UserId == userId && f.RevokedAt == null && f.Id != except)
-            .ToListAsync(cancellationToken);
+        var families = await sessions.ListUnrevokedAsync(userId, except, cancellationToken);
         foreach (var family in families)
         {
             RevokeFamily(family, reason);
@@ -186,7 +175,7 @@ public sealed class SessionService(
         // 256 random bits; only the hash is stored.
         var token = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
         var stored = family.IssueToken(Hash(token), now, Settings.RefreshTokenLifetime);
-        db.RefreshTokens.Add(stored);
+        sessions.Add(stored);
         return (token, stored.ExpiresAt);
     }
 

@@ -5,6 +5,7 @@ using GoChatAi.AuthService.Http;
 using GoChatAi.AuthService.Infrastructure;
 using GoChatAi.AuthService.Infrastructure.Passwords;
 using GoChatAi.AuthService.Infrastructure.Revocations;
+using GoChatAi.AuthService.Infrastructure.Stores;
 using GoChatAi.AuthService.Infrastructure.Tokens;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
@@ -34,15 +35,20 @@ public static class Extensions
             return new PasswordPolicy(options.PasswordMinLength, options.PasswordMaxLength, common.Contains);
         });
         builder.Services.AddSingleton<PasswordHashing>();
-        builder.Services.AddSingleton<SignInThrottle>();
+        builder.Services.AddSingleton<IPasswordHasher>(sp => sp.GetRequiredService<PasswordHashing>());
+        builder.Services.AddSingleton<ISignInThrottle, SignInThrottle>();
         builder.Services.AddSingleton<SigningKeyStore>();
         builder.Services.AddHostedService<SigningKeyRotation>();
-        builder.Services.AddSingleton<AccessTokenIssuer>();
+        builder.Services.AddSingleton<IAccessTokenIssuer, AccessTokenIssuer>();
         builder.Services.AddSingleton<RevocationListWatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RevocationListWatcher>());
         builder.Services.AddHealthChecks().AddCheck<RevocationListWatcher>("revocation-list", tags: [Microsoft.Extensions.Hosting.Extensions.StartupTag]);
-        builder.Services.AddScoped<RevocationRecorder>();
-        builder.Services.AddScoped<SecurityEventLog>();
+        // Scoped: the stores, the log and the recorder of a request add to its one AuthDbContext, saved at once.
+        builder.Services.AddScoped<IUserStore, UserStore>();
+        builder.Services.AddScoped<ISessionStore, SessionStore>();
+        builder.Services.AddScoped<IUnitOfWork, UnitOfWork>();
+        builder.Services.AddScoped<IRevocationRecorder, RevocationRecorder>();
+        builder.Services.AddScoped<ISecurityEventLog, SecurityEventLog>();
         builder.Services.AddScoped<SessionService>();
         builder.Services.AddScoped<AccountService>();
 

@@ -1,11 +1,11 @@
+using GoChatAi.AuthService.Application;
 using GoChatAi.AuthService.Domain;
 
 namespace GoChatAi.AuthService.Infrastructure;
 
 /// <summary>Security events, written to the structured log at once and to the audit table with the change they belong to.</summary>
-public sealed partial class SecurityEventLog(AuthDbContext db, TimeProvider timeProvider, ILogger<SecurityEventLog> logger)
+public sealed partial class SecurityEventLog(AuthDbContext db, TimeProvider timeProvider, ILogger<SecurityEventLog> logger) : ISecurityEventLog
 {
-    /// <summary>Adds the event to the pending changes: it is stored by the caller's SaveChanges, atomically with what it records.</summary>
     public void Add(string type, Guid? userId, string? clientAddress, string? detail = null)
     {
         LogSecurityEvent(logger, type, userId, clientAddress, detail);
@@ -19,7 +19,6 @@ public sealed partial class SecurityEventLog(AuthDbContext db, TimeProvider time
         });
     }
 
-    /// <summary>Records an event that has no other change to ride with.</summary>
     public async Task RecordAsync(string type, Guid? userId, string? clientAddress, CancellationToken cancellationToken, string? detail = null)
     {
         Add(type, userId, clientAddress, detail);

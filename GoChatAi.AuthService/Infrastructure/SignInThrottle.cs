@@ -29,7 +29,7 @@ public sealed partial class SignInThrottle(
     IConnectionMultiplexer redis,
     IOptions<AuthOptions> options,
     TimeProvider timeProvider,
-    ILogger<SignInThrottle> logger)
+    ILogger<SignInThrottle> logger) : ISignInThrottle
 {
     // INCR and set the window's expiry on the first failure, atomically.
     private const string CountFailureScript = """
@@ -44,7 +44,6 @@ public sealed partial class SignInThrottle(
 
     private SignInThrottleOptions Settings => options.Value.Throttle;
 
-    /// <summary>How long the caller must wait, or null when it may try.</summary>
     public async Task<TimeSpan?> RetryAfterAsync(string normalizedEmail, string? clientAddress)
     {
         var buckets = Buckets(normalizedEmail, clientAddress);
@@ -90,7 +89,6 @@ public sealed partial class SignInThrottle(
         }
     }
 
-    /// <summary>A successful sign-in clears its account's count (not its client's: one good password must not launder an address).</summary>
     public async Task RecordSuccessAsync(string normalizedEmail)
     {
         var key = AccountKey(normalizedEmail);

@@ -9,7 +9,7 @@ namespace GoChatAi.AuthService.Infrastructure.Passwords;
 /// ASP.NET Core Identity's PBKDF2-HMAC-SHA512 hasher at the configured cost (at least 210,000 iterations), with at
 /// most one hash per core at a time, so that a burst of sign-ins queues instead of starving every other request.
 /// </summary>
-public sealed class PasswordHashing : IDisposable
+public sealed class PasswordHashing : IPasswordHasher, IDisposable
 {
     private readonly PasswordHasher<User> _hasher;
     private readonly SemaphoreSlim _slots = new(Environment.ProcessorCount);
@@ -33,7 +33,6 @@ public sealed class PasswordHashing : IDisposable
     public Task<string> HashAsync(string password, CancellationToken cancellationToken) =>
         RunAsync("hash", () => _hasher.HashPassword(null!, PasswordPolicy.Normalize(password)), cancellationToken);
 
-    /// <summary>Whether <paramref name="password"/> matches, and whether the stored hash should be remade at today's cost.</summary>
     public Task<(bool Matches, bool NeedsRehash)> VerifyAsync(string hash, string password, CancellationToken cancellationToken) =>
         RunAsync("verify", () => _hasher.VerifyHashedPassword(null!, hash, PasswordPolicy.Normalize(password)) switch
         {
@@ -42,7 +41,6 @@ public sealed class PasswordHashing : IDisposable
             _ => (false, false),
         }, cancellationToken);
 
-    /// <summary>Spends the cost of a verification on no account.</summary>
     public Task VerifyNothingAsync(string password, CancellationToken cancellationToken) =>
         VerifyAsync(_dummyHash.Value, password, cancellationToken);
 

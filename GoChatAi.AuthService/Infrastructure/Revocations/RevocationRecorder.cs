@@ -1,3 +1,4 @@
+using GoChatAi.AuthService.Application;
 using GoChatAi.AuthService.Domain;
 using GoChatAi.ServiceDefaults.Authentication;
 using GoChatAi.ServiceDefaults.Errors;
@@ -23,20 +24,17 @@ public sealed partial class RevocationRecorder(
     RevocationListWatcher watcher,
     IOptions<AccessTokenOptions> tokenOptions,
     TimeProvider timeProvider,
-    ILogger<RevocationRecorder> logger)
+    ILogger<RevocationRecorder> logger) : IRevocationRecorder
 {
     private readonly List<RevocationEntry> _entries = [];
     private readonly List<Guid> _deletedUsers = [];
 
-    /// <summary>Revokes one access token until it would have expired anyway.</summary>
     public void RevokeToken(string tokenId, DateTimeOffset expiresAt) =>
         Add(RevocationEntry.ForToken(tokenId, expiresAt));
 
-    /// <summary>Revokes every access token of a session.</summary>
     public void RevokeSession(Guid sessionId) =>
         Add(RevocationEntry.ForSession(sessionId.ToString(), timeProvider.GetUtcNow(), tokenOptions.Value.Lifetime));
 
-    /// <summary>Revokes every access token of a deleted user, and records the deletion for the services holding its data.</summary>
     public void RecordUserDeleted(Guid userId)
     {
         var now = timeProvider.GetUtcNowForStorage();
@@ -45,7 +43,6 @@ public sealed partial class RevocationRecorder(
         _deletedUsers.Add(userId);
     }
 
-    /// <summary>Publishes to Redis what the caller's SaveChanges has just committed. Call it only after a successful save.</summary>
     public async Task PublishAsync()
     {
         if (_entries.Count == 0 && _deletedUsers.Count == 0)

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using GoChatAi.AuthService.Application;
 using GoChatAi.AuthService.Domain;
 using GoChatAi.ServiceDefaults.Authentication;
 using Microsoft.Extensions.Options;
@@ -7,18 +8,12 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace GoChatAi.AuthService.Infrastructure.Tokens;
 
-/// <summary>An access token as issued: the JWT and what it says.</summary>
-public sealed record IssuedAccessToken(string Token, string TokenId, DateTimeOffset IssuedAt, DateTimeOffset ExpiresAt);
-
-/// <summary>What a valid access token says about its bearer.</summary>
-public sealed record AccessTokenInfo(Guid UserId, string TokenId, Guid? SessionId, IReadOnlyList<string> Roles, DateTimeOffset IssuedAt, DateTimeOffset ExpiresAt);
-
 /// <summary>Issues and reads access tokens: ES256 JWTs of the RFC 9068 profile (<c>typ: at+jwt</c>).</summary>
 public sealed class AccessTokenIssuer(
     SigningKeyStore keys,
     TokenRevocationList revocations,
     IOptions<AccessTokenOptions> options,
-    TimeProvider timeProvider)
+    TimeProvider timeProvider) : IAccessTokenIssuer
 {
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false, SetDefaultTimesOnTokenCreation = false };
 
@@ -50,7 +45,6 @@ public sealed class AccessTokenIssuer(
         return new IssuedAccessToken(token, tokenId, DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds()), expires);
     }
 
-    /// <summary>What <paramref name="token"/> says if it is a valid, unrevoked access token of this issuer; else null.</summary>
     public async Task<AccessTokenInfo?> ReadAsync(string token, CancellationToken cancellationToken)
     {
         var info = await ReadSignedAsync(token, cancellationToken);
@@ -63,7 +57,6 @@ public sealed class AccessTokenIssuer(
         return revoked ? null : info;
     }
 
-    /// <summary>What a well-signed, unexpired token of this issuer says, revoked or not.</summary>
     public async Task<AccessTokenInfo?> ReadSignedAsync(string token, CancellationToken cancellationToken)
     {
         var parameters = AccessTokenAuthenticationExtensions.CreateValidationParameters(options.Value);
