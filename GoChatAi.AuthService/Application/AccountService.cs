@@ -117,17 +117,18 @@ public sealed class AccountService(
         return (found, total, p, l);
     }
 
-    public async Task<User> GetAsync(Caller caller, string id, CancellationToken cancellationToken)
+    public async Task<User> GetAsync(Caller caller, Guid userId, CancellationToken cancellationToken)
     {
-        var userId = AuthorizeAccess(caller, id);
+        AuthorizeAccess(caller, userId);
         return await users.ReadAsync(userId, cancellationToken)
             ?? throw ServiceException.NotFound("The user");
     }
 
     /// <summary>Renames a user and/or changes its password; a new password ends every other session of the user.</summary>
-    public async Task<User> UpdateAsync(Caller caller, string id, string? name, string? currentPassword, string? newPassword, string? clientAddress, CancellationToken cancellationToken)
+    public async Task<User> UpdateAsync(Caller caller, UpdateUserCommand command, string? clientAddress, CancellationToken cancellationToken)
     {
-        var userId = AuthorizeAccess(caller, id);
+        var (userId, name, currentPassword, newPassword) = command;
+        AuthorizeAccess(caller, userId);
         var check = new RequestValidation();
         if (name is not null)
         {
@@ -167,9 +168,9 @@ public sealed class AccountService(
     /// Deletes a user with its sessions, revokes every token it holds, and records the deletion so that the other
     /// services delete the user's data (the ChatService its conversations).
     /// </summary>
-    public async Task DeleteAsync(Caller caller, string id, string? clientAddress, CancellationToken cancellationToken)
+    public async Task DeleteAsync(Caller caller, Guid userId, string? clientAddress, CancellationToken cancellationToken)
     {
-        var userId = AuthorizeAccess(caller, id);
+        AuthorizeAccess(caller, userId);
         var user = await users.FindAsync(userId, cancellationToken)
             ?? throw ServiceException.NotFound("The user");
 
@@ -182,16 +183,12 @@ public sealed class AccountService(
     }
 
     /// <summary>A user may act on itself only; an admin on anyone. Another user's id is refused whether or not it exists.</summary>
-    private static Guid AuthorizeAccess(Caller caller, string id)
+    private static void AuthorizeAccess(Caller caller, Guid userId)
     {
-        if (!Guid.TryParse(id, out var userId))
+        if (userId != caller.UserId && !caller.IsAdmin)
         {
-            throw ServiceException.InvalidArgument("id", "must be a user id (a UUID)");
+            throw ServiceException.PermissionDenied("You may only read and change your own account.");
         }
-
-        return userId == caller.UserId || caller.IsAdmin
-            ? userId
-            : throw ServiceException.PermissionDenied("You may only read and change your own account.");
     }
 
     /// <summary>

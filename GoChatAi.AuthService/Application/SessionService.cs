@@ -7,12 +7,6 @@ using Microsoft.Extensions.Options;
 
 namespace GoChatAi.AuthService.Application;
 
-/// <summary>A fresh access token and the refresh token that gets the next one.</summary>
-public sealed record TokenPair(IssuedAccessToken Access, string RefreshToken, DateTimeOffset RefreshTokenExpiresAt);
-
-/// <summary>Who is calling, as their access token says.</summary>
-public sealed record Caller(Guid UserId, bool IsAdmin, Guid? SessionId, string TokenId, DateTimeOffset TokenExpiresAt);
-
 /// <summary>
 /// Sessions and their tokens: starting one, rotating its refresh token (with replay detection, RFC 9700), ending
 /// it, revoking tokens (RFC 7009) and introspecting them.

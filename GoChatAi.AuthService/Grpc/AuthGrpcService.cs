@@ -37,7 +37,7 @@ public sealed class AuthGrpcService(AccountService accounts, SessionService sess
 
     public override async Task<RevokeTokenResponse> RevokeToken(RevokeTokenRequest request, ServerCallContext context)
     {
-        await sessions.RevokeAsync(request.Token, request.TokenTypeHint == TokenTypeHint.RefreshToken, context.GetClientAddress(), context.CancellationToken);
+        await sessions.RevokeAsync(request.Token, request.HintsRefreshToken(), context.GetClientAddress(), context.CancellationToken);
         return new RevokeTokenResponse();
     }
 

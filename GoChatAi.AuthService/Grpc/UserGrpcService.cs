@@ -20,22 +20,18 @@ public sealed class UserGrpcService(AccountService accounts) : UserService.UserS
     public override async Task<User> GetMe(GetMeRequest request, ServerCallContext context)
     {
         var caller = context.GetCaller();
-        return (await accounts.GetAsync(caller, caller.UserId.ToString(), context.CancellationToken)).ToProto();
+        return (await accounts.GetAsync(caller, caller.UserId, context.CancellationToken)).ToProto();
     }
 
     public override async Task<User> GetUser(GetUserRequest request, ServerCallContext context) =>
-        (await accounts.GetAsync(context.GetCaller(), request.Id, context.CancellationToken)).ToProto();
+        (await accounts.GetAsync(context.GetCaller(), request.ToUserId(), context.CancellationToken)).ToProto();
 
     public override async Task<User> UpdateUser(UpdateUserRequest request, ServerCallContext context) =>
-        (await accounts.UpdateAsync(context.GetCaller(), request.Id,
-            request.HasName ? request.Name : null,
-            request.HasCurrentPassword ? request.CurrentPassword : null,
-            request.HasNewPassword ? request.NewPassword : null,
-            context.GetClientAddress(), context.CancellationToken)).ToProto();
+        (await accounts.UpdateAsync(context.GetCaller(), request.ToCommand(), context.GetClientAddress(), context.CancellationToken)).ToProto();
 
     public override async Task<Empty> DeleteUser(DeleteUserRequest request, ServerCallContext context)
     {
-        await accounts.DeleteAsync(context.GetCaller(), request.Id, context.GetClientAddress(), context.CancellationToken);
+        await accounts.DeleteAsync(context.GetCaller(), request.ToUserId(), context.GetClientAddress(), context.CancellationToken);
         return new Empty();
     }
 }

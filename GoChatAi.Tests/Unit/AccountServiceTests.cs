@@ -106,8 +106,8 @@ public sealed class AccountServiceTests
         var elsewhere = await sessions.StartAsync(user, CancellationToken.None);
         _fakes.Time.Advance(TimeSpan.FromMinutes(1));
 
-        var updated = await _fakes.AccountService().UpdateAsync(_fakes.CallerOf(user, here), user.Id.ToString(), null, Password,
-            "another long enough password", null, CancellationToken.None);
+        var updated = await _fakes.AccountService().UpdateAsync(_fakes.CallerOf(user, here), new UpdateUserCommand(user.Id, null, Password,
+            "another long enough password"), null, CancellationToken.None);
 
         Assert.Equal(FakePasswordHasher.HashOf("another long enough password"), updated.PasswordHash);
         Assert.Equal(AuthFakes.Start + TimeSpan.FromMinutes(1), updated.UpdatedAt);
@@ -122,8 +122,8 @@ public sealed class AccountServiceTests
         var user = _fakes.AddUser();
         var caller = _fakes.CallerOf(user, await _fakes.SessionService().StartAsync(user, CancellationToken.None));
 
-        var error = await Assert.ThrowsAsync<ServiceException>(() => _fakes.AccountService().UpdateAsync(caller, user.Id.ToString(),
-            "New Name", "not the password at all", "another long enough password", null, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ServiceException>(() => _fakes.AccountService().UpdateAsync(caller,
+            new UpdateUserCommand(user.Id, "New Name", "not the password at all", "another long enough password"), null, CancellationToken.None));
 
         Assert.Equal(ErrorKind.InvalidArgument, error.Kind);
         Assert.Equal(("Ann", FakePasswordHasher.HashOf(Password)), (user.Name, user.PasswordHash));
@@ -140,10 +140,10 @@ public sealed class AccountServiceTests
         var asAnn = new Caller(ann.Id, IsAdmin: false, null, "jti", AuthFakes.Start.AddHours(1));
         var asAdmin = asAnn with { UserId = Guid.CreateVersion7(), IsAdmin = true };
 
-        Assert.Same(ann, await accounts.GetAsync(asAnn, ann.Id.ToString(), CancellationToken.None));
-        var denied = await Assert.ThrowsAsync<ServiceException>(() => accounts.GetAsync(asAnn, bob.Id.ToString(), CancellationToken.None));
-        var missing = await Assert.ThrowsAsync<ServiceException>(() => accounts.GetAsync(asAnn, Guid.CreateVersion7().ToString(), CancellationToken.None));
-        Assert.Same(bob, await accounts.GetAsync(asAdmin, bob.Id.ToString(), CancellationToken.None));
+        Assert.Same(ann, await accounts.GetAsync(asAnn, ann.Id, CancellationToken.None));
+        var denied = await Assert.ThrowsAsync<ServiceException>(() => accounts.GetAsync(asAnn, bob.Id, CancellationToken.None));
+        var missing = await Assert.ThrowsAsync<ServiceException>(() => accounts.GetAsync(asAnn, Guid.CreateVersion7(), CancellationToken.None));
+        Assert.Same(bob, await accounts.GetAsync(asAdmin, bob.Id, CancellationToken.None));
 
         Assert.Equal(ErrorKind.PermissionDenied, denied.Kind);
         // Another user's id is refused whether or not it exists.
@@ -155,7 +155,7 @@ public sealed class AccountServiceTests
     {
         var user = _fakes.AddUser();
 
-        await _fakes.AccountService().DeleteAsync(new Caller(user.Id, false, null, "jti", AuthFakes.Start.AddHours(1)), user.Id.ToString(), null, CancellationToken.None);
+        await _fakes.AccountService().DeleteAsync(new Caller(user.Id, false, null, "jti", AuthFakes.Start.AddHours(1)), user.Id, null, CancellationToken.None);
 
         Assert.Empty(_fakes.Users.All);
         Assert.Equal(["sub:" + user.Id], _fakes.Revocations.Published);
