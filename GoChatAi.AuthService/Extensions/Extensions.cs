@@ -38,6 +38,7 @@ public static class Extensions
         builder.Services.AddSingleton<IPasswordHasher>(sp => sp.GetRequiredService<PasswordHashing>());
         builder.Services.AddSingleton<ISignInThrottle, SignInThrottle>();
         builder.Services.AddSingleton<SigningKeyStore>();
+        builder.Services.AddSingleton<IPublishedKeys>(sp => sp.GetRequiredService<SigningKeyStore>());
         builder.Services.AddHostedService<SigningKeyRotation>();
         builder.Services.AddSingleton<IAccessTokenIssuer, AccessTokenIssuer>();
         builder.Services.AddSingleton<RevocationListWatcher>();

@@ -1,8 +1,7 @@
 using System.Text.Json.Nodes;
-using GoChatAi.AuthService.Infrastructure.Tokens;
+using GoChatAi.AuthService.Application;
 using GoChatAi.ServiceDefaults.Authentication;
 using Microsoft.Extensions.Options;
-using Microsoft.IdentityModel.Tokens;
 
 namespace GoChatAi.AuthService.Http;
 
@@ -17,22 +16,20 @@ public static class WellKnownEndpoints
 
     public static IEndpointRouteBuilder MapWellKnownEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet(JwksPath, async (SigningKeyStore keys, HttpContext context, CancellationToken cancellationToken) =>
+        endpoints.MapGet(JwksPath, async (IPublishedKeys keys, HttpContext context, CancellationToken cancellationToken) =>
         {
-            var published = await keys.GetPublishedKeysAsync(cancellationToken);
             var jwks = new JsonArray();
-            foreach (var key in published)
+            foreach (var key in await keys.GetPublishedKeysAsync(cancellationToken))
             {
-                var jwk = JsonWebKeyConverter.ConvertFromECDsaSecurityKey(key);
                 jwks.Add(new JsonObject
                 {
-                    ["kty"] = jwk.Kty,
+                    ["kty"] = key.KeyType,
                     ["use"] = "sig",
                     ["alg"] = AccessTokenClaims.Algorithm,
-                    ["kid"] = jwk.Kid,
-                    ["crv"] = jwk.Crv,
-                    ["x"] = jwk.X,
-                    ["y"] = jwk.Y,
+                    ["kid"] = key.KeyId,
+                    ["crv"] = key.Curve,
+                    ["x"] = key.X,
+                    ["y"] = key.Y,
                 });
             }
 

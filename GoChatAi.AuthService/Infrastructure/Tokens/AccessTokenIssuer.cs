@@ -60,7 +60,7 @@ public sealed class AccessTokenIssuer(
     public async Task<AccessTokenInfo?> ReadSignedAsync(string token, CancellationToken cancellationToken)
     {
         var parameters = AccessTokenAuthenticationExtensions.CreateValidationParameters(options.Value);
-        parameters.IssuerSigningKeys = await keys.GetPublishedKeysAsync(cancellationToken);
+        parameters.IssuerSigningKeys = await keys.GetValidationKeysAsync(cancellationToken);
         parameters.LifetimeValidator = (notBefore, expires, _, p) =>
         {
             var now = timeProvider.GetUtcNow().UtcDateTime;

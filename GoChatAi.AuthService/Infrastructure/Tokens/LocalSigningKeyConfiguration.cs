@@ -12,7 +12,7 @@ public sealed class LocalSigningKeyConfiguration(SigningKeyStore keys) : IConfig
     public async Task<OpenIdConnectConfiguration> GetConfigurationAsync(CancellationToken cancel)
     {
         var configuration = new OpenIdConnectConfiguration();
-        foreach (var key in await keys.GetPublishedKeysAsync(cancel))
+        foreach (var key in await keys.GetValidationKeysAsync(cancel))
         {
             configuration.SigningKeys.Add(key);
         }

@@ -16,7 +16,7 @@ public sealed class SigningKeyStore(
     IServiceScopeFactory scopeFactory,
     IOptions<AuthOptions> options,
     IOptions<AccessTokenOptions> tokenOptions,
-    TimeProvider timeProvider)
+    TimeProvider timeProvider) : IPublishedKeys
 {
     // One advisory lock id for "rotating signing keys", so that two replicas never create keys at once.
     private const long RotationLockId = 0x6_0C4A_7A11;
@@ -52,12 +52,19 @@ public sealed class SigningKeyStore(
         return new SigningCredentials(keys.Keys[current.Id], SecurityAlgorithms.EcdsaSha256);
     }
 
-    /// <summary>The public keys that validate tokens now (the JWKS).</summary>
-    public async Task<IReadOnlyList<ECDsaSecurityKey>> GetPublishedKeysAsync(CancellationToken cancellationToken)
+    /// <summary>The public keys that validate tokens now, to validate with.</summary>
+    public async Task<IReadOnlyList<ECDsaSecurityKey>> GetValidationKeysAsync(CancellationToken cancellationToken)
     {
         var keys = await GetAsync(cancellationToken);
         return keys.Ring.Published(timeProvider.GetUtcNow()).Select(k => keys.Keys[k.Id]).ToList();
     }
+
+    /// <summary>The same keys, to publish (the JWKS).</summary>
+    public async Task<IReadOnlyList<PublishedKey>> GetPublishedKeysAsync(CancellationToken cancellationToken) =>
+        (await GetValidationKeysAsync(cancellationToken))
+            .Select(JsonWebKeyConverter.ConvertFromECDsaSecurityKey)
+            .Select(jwk => new PublishedKey(jwk.Kid, jwk.Kty, jwk.Crv, jwk.X, jwk.Y))
+            .ToList();
 
     /// <summary>Creates the next key when the schedule calls for one; safe to run on every replica at once.</summary>
     public async Task RotateAsync(CancellationToken cancellationToken)
