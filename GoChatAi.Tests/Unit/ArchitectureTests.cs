@@ -1,0 +1,54 @@
+using System.Reflection;
+using NetArchTest.Rules;
+
+namespace GoChatAi.Tests.Unit;
+
+/// <summary>
+/// The layers of each service, by namespace: Domain &lt;- Application &lt;- Infrastructure, Grpc, Http. Domain depends
+/// on no other layer and no framework; Application on Domain and the interfaces it owns; Infrastructure implements
+/// them; Grpc and Http map between the wire and Application. Read from the compiled IL, method bodies included.
+/// </summary>
+public sealed class ArchitectureTests
+{
+    /// <summary>Storage, cache and wire frameworks: what Domain and Application must not know.</summary>
+    private static readonly string[] s_storageAndWire =
+        ["Microsoft.EntityFrameworkCore", "Npgsql", "StackExchange.Redis", "Grpc", "Google.Protobuf"];
+
+    [Theory]
+    [InlineData("GoChatAi.AuthService")]
+    public void Domain_depends_on_no_other_layer_and_no_framework(string service) =>
+        AssertDoesNotDependOn(service, "Domain",
+            [.. Layers(service, "Application", "Infrastructure", "Grpc", "Http"), .. s_storageAndWire, "Microsoft.AspNetCore"]);
+
+    [Theory]
+    [InlineData("GoChatAi.AuthService")]
+    public void Application_depends_on_domain_and_its_own_interfaces_only(string service) =>
+        AssertDoesNotDependOn(service, "Application", [.. Layers(service, "Infrastructure", "Grpc", "Http"), .. s_storageAndWire]);
+
+    [Theory]
+    [InlineData("GoChatAi.AuthService")]
+    public void Infrastructure_does_not_depend_on_the_wire(string service) =>
+        AssertDoesNotDependOn(service, "Infrastructure", Layers(service, "Grpc", "Http"));
+
+    [Theory]
+    [InlineData("GoChatAi.AuthService", "Grpc")]
+    [InlineData("GoChatAi.AuthService", "Http")]
+    public void The_wire_maps_to_application_and_does_not_reach_into_infrastructure(string service, string layer) =>
+        AssertDoesNotDependOn(service, layer, [.. Layers(service, "Infrastructure"), "Microsoft.EntityFrameworkCore", "Npgsql", "StackExchange.Redis"]);
+
+    private static string[] Layers(string service, params string[] layers) => [.. layers.Select(l => $"{service}.{l}")];
+
+    private static void AssertDoesNotDependOn(string service, string layer, string[] forbidden)
+    {
+        var result = Types.InAssembly(Assembly.Load(service))
+            .That().ResideInNamespace($"{service}.{layer}")
+            .ShouldNot().HaveDependencyOnAny(forbidden)
+            .GetResult();
+
+        // A renamed or emptied layer must not pass for want of types. (ResideInNamespace includes child namespaces.)
+        Assert.NotEmpty(result.SelectedTypesForTesting);
+        Assert.True(result.IsSuccessful,
+            $"{service}.{layer} depends on what it must not ({string.Join(", ", forbidden)}):{Environment.NewLine}" +
+            string.Join(Environment.NewLine, result.FailingTypes.Select(t => $"  {t.FullName}: {t.Explanation}")));
+    }
+}
