@@ -100,10 +100,8 @@ public sealed class AccountServiceTests
     [Fact]
     public async Task A_new_password_ends_every_other_session_but_the_callers()
     {
-        var user = _fakes.AddUser();
+        var (user, here, elsewhere) = await _fakes.UserWithTwoSessionsAsync();
         var sessions = _fakes.SessionService();
-        var here = await sessions.StartAsync(user, CancellationToken.None);
-        var elsewhere = await sessions.StartAsync(user, CancellationToken.None);
         _fakes.Time.Advance(TimeSpan.FromMinutes(1));
 
         var updated = await _fakes.AccountService().UpdateAsync(_fakes.CallerOf(user, here), new UpdateUserCommand(user.Id, null, Password,

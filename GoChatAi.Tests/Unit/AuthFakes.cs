@@ -47,6 +47,14 @@ internal sealed class AuthFakes
         return user;
     }
 
+    /// <summary>A stored user signed in twice: in the session at hand, and in another one elsewhere.</summary>
+    public async Task<(User User, TokenPair Here, TokenPair Elsewhere)> UserWithTwoSessionsAsync()
+    {
+        var user = AddUser();
+        var sessions = SessionService();
+        return (user, await sessions.StartAsync(user, CancellationToken.None), await sessions.StartAsync(user, CancellationToken.None));
+    }
+
     /// <summary>Who calls with the access token of <paramref name="tokens"/>.</summary>
     public Caller CallerOf(User user, TokenPair tokens) =>
         new(user.Id, user.IsAdmin, AccessTokens.SessionOf(tokens.Access.Token), tokens.Access.TokenId, tokens.Access.ExpiresAt);

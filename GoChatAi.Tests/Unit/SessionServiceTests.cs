@@ -114,10 +114,8 @@ public sealed class SessionServiceTests
     [Fact]
     public async Task Signing_out_ends_the_callers_session_and_access_token_but_not_the_users_other_sessions()
     {
-        var user = _fakes.AddUser();
+        var (user, here, elsewhere) = await _fakes.UserWithTwoSessionsAsync();
         var sessions = _fakes.SessionService();
-        var here = await sessions.StartAsync(user, CancellationToken.None);
-        var elsewhere = await sessions.StartAsync(user, CancellationToken.None);
 
         await sessions.SignOutAsync(_fakes.CallerOf(user, here), null, allSessions: false, null, CancellationToken.None);
 
@@ -131,12 +129,9 @@ public sealed class SessionServiceTests
     [Fact]
     public async Task Signing_out_everywhere_ends_every_session_of_the_user()
     {
-        var user = _fakes.AddUser();
-        var other = _fakes.AddUser("bob@example.com");
+        var (user, here, elsewhere) = await _fakes.UserWithTwoSessionsAsync();
         var sessions = _fakes.SessionService();
-        var here = await sessions.StartAsync(user, CancellationToken.None);
-        var elsewhere = await sessions.StartAsync(user, CancellationToken.None);
-        var bobs = await sessions.StartAsync(other, CancellationToken.None);
+        var bobs = await sessions.StartAsync(_fakes.AddUser("bob@example.com"), CancellationToken.None);
 
         await sessions.SignOutAsync(_fakes.CallerOf(user, here), null, allSessions: true, null, CancellationToken.None);
 
@@ -148,12 +143,9 @@ public sealed class SessionServiceTests
     [Fact]
     public async Task Signing_out_with_a_refresh_token_also_ends_the_session_that_holds_it()
     {
-        var user = _fakes.AddUser();
-        var sessions = _fakes.SessionService();
-        var here = await sessions.StartAsync(user, CancellationToken.None);
-        var other = await sessions.StartAsync(user, CancellationToken.None);
+        var (user, here, elsewhere) = await _fakes.UserWithTwoSessionsAsync();
 
-        await sessions.SignOutAsync(_fakes.CallerOf(user, here), other.RefreshToken, allSessions: false, null, CancellationToken.None);
+        await _fakes.SessionService().SignOutAsync(_fakes.CallerOf(user, here), elsewhere.RefreshToken, allSessions: false, null, CancellationToken.None);
 
         Assert.All(_fakes.Sessions.Families, f => Assert.Equal(SecurityEventTypes.SignedOut, f.RevokedReason));
     }
