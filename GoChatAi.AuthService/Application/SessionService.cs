@@ -159,8 +159,8 @@ public sealed class SessionService(
     /// <summary>Marks a session revoked and revokes its access tokens, in the changes the caller saves.</summary>
     private void RevokeFamily(RefreshTokenFamily family, string reason)
     {
-        metrics.Revoked(reason);
         family.Revoke(reason, timeProvider.GetUtcNowForStorage());
+        metrics.Revoked(reason);
         revocations.RevokeSession(family.Id);
     }
 

@@ -34,8 +34,7 @@ public static class Extensions
             var common = sp.GetRequiredService<CommonPasswords>();
             return new PasswordPolicy(options.PasswordMinLength, options.PasswordMaxLength, common.Contains);
         });
-        builder.Services.AddSingleton<PasswordHashing>();
-        builder.Services.AddSingleton<IPasswordHasher>(sp => sp.GetRequiredService<PasswordHashing>());
+        builder.Services.AddSingleton<IPasswordHasher, PasswordHashing>();
         builder.Services.AddSingleton<ISignInThrottle, SignInThrottle>();
         builder.Services.AddSingleton<SigningKeyStore>();
         builder.Services.AddSingleton<IPublishedKeys>(sp => sp.GetRequiredService<SigningKeyStore>());

@@ -1,6 +1,5 @@
 using GoChatAi.AuthService.Application;
 using GoChatAi.AuthService.Domain;
-using GoChatAi.AuthService.Infrastructure.Passwords;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -11,7 +10,7 @@ namespace GoChatAi.AuthService.Infrastructure;
 /// email, promoted to admin when one does. Never a password written in code.
 /// </summary>
 public sealed partial class AdminAccountSeeder(
-    PasswordHashing passwords,
+    IPasswordHasher passwords,
     PasswordPolicy passwordPolicy,
     IOptions<AuthOptions> options,
     TimeProvider timeProvider,
