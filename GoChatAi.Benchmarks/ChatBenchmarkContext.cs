@@ -18,12 +18,14 @@ public sealed record ChatPath(string Name, ChatServiceClient Client)
         using var call = Client.StreamChat(new ChatWithAIRequest { ConversationId = conversationId, Message = message, MaxTokens = ChatBenchmarkContext.MaxTokens },
             headers, DateTime.UtcNow + timeout, cancellationToken);
 
+        TimeSpan? accepted = null;
         TimeSpan? first = null;
         var last = TimeSpan.Zero;
         var deltas = 0;
         FinishReason? finish = null;
         await foreach (var chatEvent in call.ResponseStream.ReadAllAsync(cancellationToken))
         {
+            accepted ??= Stopwatch.GetElapsedTime(started);
             switch (chatEvent.EventCase)
             {
                 case ChatEvent.EventOneofCase.Delta:
@@ -45,7 +47,7 @@ public sealed record ChatPath(string Name, ChatServiceClient Client)
                 $"The ChatService's answer was not whole: finish {finish?.ToString() ?? "none"}, {deltas} of {expectedTokens} deltas.");
         }
 
-        return new StreamTiming(first.Value, last);
+        return new StreamTiming(first.Value, last, accepted ?? default);
     }
 }
 

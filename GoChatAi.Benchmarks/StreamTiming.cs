@@ -1,7 +1,10 @@
 namespace GoChatAi.Benchmarks;
 
-/// <summary>When the first and the last piece of an answer's text arrived, counted from the moment it was asked for.</summary>
-public readonly record struct StreamTiming(TimeSpan FirstToken, TimeSpan LastToken);
+/// <summary>
+/// When the first and the last piece of an answer's text arrived, counted from the moment it was asked for, and
+/// when its first event did (the ChatService's start path done: the user's message stored; zero for the stand-in).
+/// </summary>
+public readonly record struct StreamTiming(TimeSpan FirstToken, TimeSpan LastToken, TimeSpan Accepted = default);
 
 /// <summary>How many streams' timings spread: p50 and p99 of the first and of the last token.</summary>
 public sealed record StreamSummary(
@@ -13,7 +16,9 @@ public sealed record StreamSummary(
     TimeSpan LastTokenP50,
     TimeSpan LastTokenP99,
     string? FirstError,
-    TimeSpan FirstTokenMax = default)
+    TimeSpan FirstTokenMax = default,
+    TimeSpan AcceptedP50 = default,
+    TimeSpan AcceptedP99 = default)
 {
     public static StreamSummary From(string name, IReadOnlyList<StreamTiming> timings, int errors, string? firstError) => new(
         name,
@@ -24,5 +29,7 @@ public sealed record StreamSummary(
         Percentiles.Of(timings.Select(t => t.LastToken), 0.50),
         Percentiles.Of(timings.Select(t => t.LastToken), 0.99),
         firstError,
-        timings.Count > 0 ? timings.Max(t => t.FirstToken) : default);
+        timings.Count > 0 ? timings.Max(t => t.FirstToken) : default,
+        Percentiles.Of(timings.Select(t => t.Accepted), 0.50),
+        Percentiles.Of(timings.Select(t => t.Accepted), 0.99));
 }
