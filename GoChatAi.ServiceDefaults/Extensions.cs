@@ -24,6 +24,9 @@ public static class Extensions
     public const string LivenessPath = "/health/live";
     public const string ReadinessPath = "/health/ready";
     public const string StartupPath = "/health/startup";
+
+    /// <summary>The Go system's health routes, kept as aliases of <see cref="ReadinessPath"/>.</summary>
+    public static readonly string[] LegacyHealthPaths = ["/health", "/v1/health"];
     public const string MetricsPath = "/metrics";
 
     /// <summary>Tag of the checks that say the process itself is alive (not its dependencies).</summary>
@@ -95,7 +98,7 @@ public static class Extensions
                 .AddSource(builder.Environment.ApplicationName, "GoChatAi.*")
                 .AddAspNetCoreInstrumentation(options =>
                     // Probes would drown the real traffic.
-                    options.Filter = context => !context.Request.Path.StartsWithSegments("/health"))
+                    options.Filter = context => !context.Request.Path.StartsWithSegments("/health") && !context.Request.Path.StartsWithSegments("/v1/health"))
                 .AddGrpcClientInstrumentation()
                 .AddHttpClientInstrumentation());
 
@@ -168,6 +171,11 @@ public static class Extensions
             Predicate = r => r.Tags.Contains(LiveTag) || r.Tags.Contains(StartupTag),
         });
         app.MapHealthChecks(ReadinessPath);
+        // The replaced Go system's health routes, for the monitors that still call them: readiness, by other names.
+        foreach (var alias in LegacyHealthPaths)
+        {
+            app.MapHealthChecks(alias);
+        }
 
         // Prometheus scrapes here unless an operator switches it off (Metrics:Prometheus:Enabled=false), or moves it
         // to a management port (Metrics:Prometheus:Host, e.g. "*:9090", with a Kestrel endpoint on that port).

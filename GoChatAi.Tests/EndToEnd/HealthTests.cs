@@ -15,6 +15,11 @@ public sealed class HealthTests(GoChatAiAppFixture fixture)
         { "chatservice", "/health/live" },
         { "chatservice", "/health/ready" },
         { "chatservice", "/health/startup" },
+        // The Go system's routes, kept for its monitors.
+        { "authservice", "/health" },
+        { "authservice", "/v1/health" },
+        { "chatservice", "/health" },
+        { "chatservice", "/v1/health" },
     };
 
     [Theory]
