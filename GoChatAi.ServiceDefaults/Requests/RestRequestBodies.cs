@@ -16,7 +16,8 @@ namespace GoChatAi.ServiceDefaults.Requests;
 public sealed record RestBodyMessage(MessageDescriptor Descriptor);
 
 /// <summary>
-/// What a REST request must be before any handler reads it: a body that is JSON (else 415), no larger than the
+/// What a REST request must be before any handler reads it: a body that is JSON (else 415; none at all reads as
+/// an empty message), no larger than the
 /// limit (else 413, whether it declares its length or is chunked), well-formed UTF-8 JSON, and shaped like the
 /// request message (<see cref="ProtoJsonShape"/>: else 400 naming each bad field); query parameters of the right
 /// kind. gRPC requests pass through untouched; gRPC limits their size itself.
@@ -65,6 +66,14 @@ public static class RestRequestBodies
 
             // The handler reads the body from memory, as read here.
             request.Body = new MemoryStream(body, writable: false);
+        }
+        else if (bodyMessage is not null)
+        {
+            // No body is an empty message: a request whose fields are all optional needs none, and one that
+            // needs a field is told which, instead of that a content type is missing.
+            request.Body = new MemoryStream("{}"u8.ToArray(), writable: false);
+            request.ContentLength = 2;
+            request.ContentType = "application/json";
         }
 
         if (transcoded is not null)
