@@ -17,7 +17,9 @@ namespace GoChatAi.ServiceDefaults.Errors;
 /// </summary>
 public static class ServiceErrorHttpResponse
 {
+    // Default values written too: "details" is there (empty) on every error, as JSON transcoding writes it.
     private static readonly JsonFormatter s_formatter = new(JsonFormatter.Settings.Default
+        .WithFormatDefaultValues(true)
         .WithTypeRegistry(TypeRegistry.FromMessages(BadRequest.Descriptor, RetryInfo.Descriptor)));
 
     public static Task WriteAsync(HttpResponse response, ServiceException exception, CancellationToken cancellationToken) =>

@@ -63,6 +63,27 @@ public sealed class AuthRestTests(GoChatAiAppFixture fixture)
         Assert.Equal(16, error.GetProperty("code").GetInt32());
     }
 
+    [Fact]
+    public async Task Every_error_has_one_shape_whoever_answers_it()
+    {
+        var user = await ChatUser.SignUpAsync(fixture);
+        using var anonymous = fixture.CreateRestClient("chatservice");
+        using var rest = user.Rest();
+
+        // Authentication (middleware), a use case (through JSON transcoding) and the body checks (middleware).
+        using var unauthenticated = await anonymous.GetAsync("/v1/chat/conversations");
+        using var notFound = await rest.GetAsync($"/v1/chat/conversations/{Guid.CreateVersion7()}");
+        using var invalid = await rest.PostAsync("/v1/chat/conversations", RestJson.Json(new { title = 5 }));
+
+        foreach (var (response, status) in new[] { (unauthenticated, HttpStatusCode.Unauthorized), (notFound, HttpStatusCode.NotFound), (invalid, HttpStatusCode.BadRequest) })
+        {
+            Assert.Equal(status, response.StatusCode);
+            var error = await response.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal(["code", "message", "details"], error.EnumerateObject().Select(p => p.Name));
+            Assert.Equal(JsonValueKind.Array, error.GetProperty("details").ValueKind);
+        }
+    }
+
     private static string Token(JsonElement response, string name) =>
         response.GetProperty("tokens").GetProperty(name).GetString()!;
 
