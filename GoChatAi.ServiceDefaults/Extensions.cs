@@ -61,6 +61,7 @@ public static class Extensions
 
         builder.AddGracefulShutdown();
         builder.AddForwardedClientAddress();
+        builder.AddCrossOriginRequests();
 
         return builder;
     }
@@ -145,12 +146,13 @@ public static class Extensions
 
     /// <summary>
     /// The start of every service's request pipeline, in order: the client's address as trusted proxies forward it,
-    /// errors answered in the caller's protocol, a correlation id on every request, gRPC's own message errors named,
-    /// and REST requests checked before any handler reads them.
+    /// browsers' cross-origin preflights answered, errors answered in the caller's protocol, a correlation id on
+    /// every request, gRPC's own message errors named, and REST requests checked before any handler reads them.
     /// </summary>
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
         app.UseForwardedClientAddress();
+        app.UseCrossOriginRequests();
         app.UseExceptionHandler();
         app.UseCorrelationId();
         app.UseGrpcCallErrors();
