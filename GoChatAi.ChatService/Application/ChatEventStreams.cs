@@ -1,16 +1,12 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using GoChatAi.ChatService.Application.Generations;
-using GoChatAi.ChatService.Domain;
-using GoChatAi.ChatService.Infrastructure;
-using GoChatAi.ChatService.Infrastructure.Redis;
 using GoChatAi.Contracts.Chat.V1;
-using Microsoft.EntityFrameworkCore;
 
 namespace GoChatAi.ChatService.Application;
 
 /// <summary>The event streams the API sends: a generation's from this replica's memory, a feed's from Redis.</summary>
-public sealed class ChatEventStreams(ChatEventFeed feed, GenerationLeases leases, IServiceScopeFactory scopes)
+public sealed class ChatEventStreams(IChatEventFeed feed, IGenerationLeases leases, IServiceScopeFactory scopes)
 {
     /// <summary>One generation's events as this replica runs it, from its user message to its end (StreamChat, the SSE endpoint).</summary>
     public static IAsyncEnumerable<ChatEvent> FollowGenerationAsync(StartedGeneration started, CancellationToken cancellationToken) =>
@@ -62,8 +58,7 @@ public sealed class ChatEventStreams(ChatEventFeed feed, GenerationLeases leases
         }
 
         await using var scope = scopes.CreateAsyncScope();
-        var answer = await scope.ServiceProvider.GetRequiredService<ChatDbContext>().Messages.AsNoTracking()
-            .FirstOrDefaultAsync(m => m.GenerationId == followed && m.Role == MessageRole.Assistant);
+        var answer = await scope.ServiceProvider.GetRequiredService<IConversationStore>().FindAnswerAsync(followed.Value, CancellationToken.None);
         if (answer is null)
         {
             return null;

@@ -1,13 +1,9 @@
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
-using GoChatAi.ChatService.Domain;
-using GoChatAi.ChatService.Infrastructure;
 using GoChatAi.ChatService.Application.Generations;
-using GoChatAi.ChatService.Infrastructure.Model;
-using GoChatAi.ChatService.Infrastructure.Redis;
+using GoChatAi.ChatService.Domain;
 using GoChatAi.ServiceDefaults.Errors;
-using Microsoft.EntityFrameworkCore;
 
 namespace GoChatAi.ChatService.Application;
 
@@ -16,12 +12,11 @@ public sealed record HistoryPage(IReadOnlyList<Message> Messages, int TotalCount
 
 /// <summary>Conversations and their messages, always those of the caller: another user's answer NOT_FOUND.</summary>
 public sealed partial class ConversationService(
-    ChatDbContext db,
+    IConversationStore store,
     ModelCatalog models,
-    TokenCounter tokens,
-    UsageLimiter limiter,
-    ConversationWrites writes,
-    ChatEventFeed feed,
+    ITokenCounter tokens,
+    IUsageLimiter limiter,
+    IChatEventFeed feed,
     GenerationRunner generations,
     ChatMetrics metrics,
     Microsoft.Extensions.Options.IOptions<ChatOptions> options,
@@ -39,8 +34,8 @@ public sealed partial class ConversationService(
 
         var now = timeProvider.GetUtcNowForStorage();
         var conversation = NewConversation(Guid.CreateVersion7(now), userId, title?.Trim(), systemPrompt, model ?? models.Default.Id, now);
-        db.Conversations.Add(conversation);
-        await db.SaveChangesAsync(cancellationToken);
+        store.Add(conversation);
+        await store.SaveChangesAsync(cancellationToken);
         return conversation;
     }
 
@@ -63,13 +58,7 @@ public sealed partial class ConversationService(
             .Check("offset", ChatValidation.OffsetViolation(offset))
             .ThrowIfInvalid();
 
-        var mine = db.Conversations.AsNoTracking().Where(c => c.UserId == userId);
-        var total = await mine.CountAsync(cancellationToken);
-        var page = await mine
-            .OrderByDescending(c => c.LastActivityAt).ThenByDescending(c => c.Id)
-            .Skip(offset).Take(limit ?? 20)
-            .ToListAsync(cancellationToken);
-        return (page, total);
+        return await store.ListAsync(userId, limit ?? 20, offset, cancellationToken);
     }
 
     public async Task<Conversation> GetAsync(Guid userId, string conversationId, CancellationToken cancellationToken)
@@ -105,7 +94,7 @@ public sealed partial class ConversationService(
         }
 
         conversation.UpdatedAt = timeProvider.GetUtcNowForStorage();
-        await db.SaveChangesAsync(cancellationToken);
+        await store.SaveChangesAsync(cancellationToken);
         return conversation;
     }
 
@@ -116,7 +105,7 @@ public sealed partial class ConversationService(
 
         // Its answer in flight stops first, so that nothing writes into a conversation that is gone.
         await generations.CancelRunningInAsync(conversation.Id, cancellationToken);
-        await db.Conversations.Where(c => c.Id == conversation.Id).ExecuteDeleteAsync(cancellationToken);
+        await store.DeleteAsync(conversation.Id, cancellationToken);
         await feed.DeleteAsync(conversation.Id);
     }
 
@@ -130,7 +119,7 @@ public sealed partial class ConversationService(
 
         // One round trip: the ownership check is part of the write.
         var message = Message.FromUser(ChatValidation.ParseId(conversationId), content, tokens.CountMessage(content), generationId: null, timeProvider.GetUtcNowForStorage());
-        if (!await writes.AddMessageAsync(userId, message, cancellationToken))
+        if (!await store.AddMessageAsync(userId, message, cancellationToken))
         {
             throw ServiceException.NotFound("The conversation");
         }
@@ -178,28 +167,18 @@ public sealed partial class ConversationService(
         var conversation = await FindOwnedAsync(userId, ChatValidation.ParseId(conversationId), tracking: false, cancellationToken);
 
         var take = limit ?? 50;
-        var query = db.Messages.AsNoTracking().Where(m => m.ConversationId == conversation.Id);
         // The count kept with every insert, so that a page costs the same however long the conversation grows.
         var total = conversation.MessageCount;
-        if (after is { } position)
-        {
-            query = newestFirst ? query.Where(m => m.Position < position) : query.Where(m => m.Position > position);
-        }
-
-        query = newestFirst ? query.OrderByDescending(m => m.Position) : query.OrderBy(m => m.Position);
-        var rows = await query.Skip(offset).Take(take + 1).ToListAsync(cancellationToken);
+        var rows = await store.ReadHistoryAsync(conversation.Id, after, newestFirst, offset, take + 1, cancellationToken);
         var page = rows.Take(take).ToList();
         var next = rows.Count > take ? new HistoryPageToken(conversation.Id, newestFirst, page[^1].Position).ToString() : "";
         return new HistoryPage(page, total, next);
     }
 
-    public async Task<Conversation> FindOwnedAsync(Guid userId, Guid conversationId, bool tracking, CancellationToken cancellationToken)
-    {
-        var query = tracking ? db.Conversations : db.Conversations.AsNoTracking();
+    public async Task<Conversation> FindOwnedAsync(Guid userId, Guid conversationId, bool tracking, CancellationToken cancellationToken) =>
         // Another user's conversation is answered exactly like one that does not exist.
-        return await query.FirstOrDefaultAsync(c => c.Id == conversationId && c.UserId == userId, cancellationToken)
+        await store.FindOwnedAsync(userId, conversationId, tracking, cancellationToken)
             ?? throw ServiceException.NotFound("The conversation");
-    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A message of conversation {ConversationId} is stored but could not be announced in its feed")]
     private static partial void LogFeedAppendFailed(ILogger logger, Exception exception, Guid conversationId);

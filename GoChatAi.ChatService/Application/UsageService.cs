@@ -1,18 +1,13 @@
 using System.Globalization;
-using GoChatAi.ChatService.Infrastructure;
-using GoChatAi.ChatService.Infrastructure.Redis;
 using GoChatAi.ServiceDefaults.Errors;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace GoChatAi.ChatService.Application;
 
-public sealed record UsageRow(DateOnly Day, string Model, long PromptTokens, long CompletionTokens, long Requests);
-
 public sealed record UsageReport(IReadOnlyList<UsageRow> Rows, DateOnly Start, DateOnly End, long TokenLimit, long TokensUsedToday, DateTimeOffset ResetsAt);
 
 /// <summary>The caller's recorded token usage, read from the ledger (which outlives deleted conversations).</summary>
-public sealed class UsageService(ChatDbContext db, UsageLimiter limiter, IOptions<ChatOptions> options, TimeProvider timeProvider)
+public sealed class UsageService(IUsageLedger ledger, IUsageLimiter limiter, IOptions<ChatOptions> options, TimeProvider timeProvider)
 {
     public async Task<UsageReport> GetAsync(Guid userId, string? startDate, string? endDate, string? conversationId, CancellationToken cancellationToken)
     {
@@ -31,21 +26,12 @@ public sealed class UsageService(ChatDbContext db, UsageLimiter limiter, IOption
             .Require(end.DayNumber - start.DayNumber <= 366, "end_date", "must be at most 366 days after start_date")
             .ThrowIfInvalid();
 
-        var query = db.Usage.AsNoTracking().Where(u => u.UserId == userId && u.Day >= start && u.Day <= end);
-        if (conversationId is not null)
-        {
-            var id = ChatValidation.ParseId(conversationId);
-            query = query.Where(u => u.ConversationId == id);
-        }
-
-        var rows = await query
-            .GroupBy(u => new { u.Day, u.Model })
-            .Select(g => new UsageRow(g.Key.Day, g.Key.Model, g.Sum(u => (long)u.PromptTokens), g.Sum(u => (long)u.CompletionTokens), g.LongCount()))
-            .ToListAsync(cancellationToken);
-        rows = [.. rows.OrderBy(r => r.Day).ThenBy(r => r.Model, StringComparer.Ordinal)];
+        var summed = await ledger.SummarizeAsync(userId, start, end,
+            conversationId is null ? null : ChatValidation.ParseId(conversationId), cancellationToken);
+        IReadOnlyList<UsageRow> rows = [.. summed.OrderBy(r => r.Day).ThenBy(r => r.Model, StringComparer.Ordinal)];
 
         var used = await limiter.TokensUsedTodayAsync(userId);
-        return new UsageReport(rows, start, end, options.Value.TokensPerDay, used, UsageLimiter.NextUtcMidnight(now));
+        return new UsageReport(rows, start, end, options.Value.TokensPerDay, used, UtcDay.NextMidnight(now));
     }
 
     /// <summary>No usage predates 1970; the floor also keeps "30 days before the end" a representable date.</summary>

@@ -5,6 +5,7 @@ using GoChatAi.ChatService.Http;
 using GoChatAi.ChatService.Infrastructure;
 using GoChatAi.ChatService.Infrastructure.Model;
 using GoChatAi.ChatService.Infrastructure.Redis;
+using GoChatAi.ChatService.Infrastructure.Stores;
 using Microsoft.Extensions.Options;
 
 namespace GoChatAi.ChatService.Extensions;
@@ -27,11 +28,13 @@ public static class Extensions
         builder.AddChatModel();
 
         builder.Services.AddSingleton<ChatMetrics>();
-        builder.Services.AddSingleton<ChatEventFeed>();
-        builder.Services.AddSingleton<GenerationLeases>();
-        builder.Services.AddSingleton<UsageLimiter>();
+        builder.Services.AddSingleton<IChatEventFeed, ChatEventFeed>();
+        builder.Services.AddSingleton<IGenerationLeases, GenerationLeases>();
+        builder.Services.AddSingleton<IUsageLimiter, UsageLimiter>();
+        builder.Services.AddSingleton<IStoreReadiness, StoreReadiness>();
         builder.Services.AddSingleton<ChatEventStreams>();
-        builder.Services.AddScoped<ConversationWrites>();
+        builder.Services.AddScoped<IConversationStore, ConversationStore>();
+        builder.Services.AddScoped<IUsageLedger, UsageLedger>();
 
         // Generations: the feed writer is registered first so that it stops last, after every answer's last event.
         builder.Services.AddSingleton<FeedWriter>();
@@ -75,8 +78,8 @@ public static class Extensions
             .ValidateOnStart();
 
         builder.Services.AddSingleton<ModelCatalog>();
-        builder.Services.AddSingleton<TokenCounter>();
-        builder.Services.AddSingleton<ChatClientProvider>();
+        builder.Services.AddSingleton<ITokenCounter, TokenCounter>();
+        builder.Services.AddSingleton<IModelClientProvider, ChatClientProvider>();
 
         // Streams last as long as the model writes: the silence limit is the SDK's network timeout, not HttpClient's.
         // The standard handler of ServiceDefaults would retry insufficient_quota and cut long streams: this client has its own.

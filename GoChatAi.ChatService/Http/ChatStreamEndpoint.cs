@@ -1,7 +1,6 @@
 using System.Text;
 using GoChatAi.ChatService.Application;
 using GoChatAi.ChatService.Application.Generations;
-using GoChatAi.ChatService.Infrastructure.Redis;
 using GoChatAi.Contracts.Chat.V1;
 using GoChatAi.ServiceDefaults.Errors;
 using GoChatAi.ServiceDefaults.Requests;
@@ -37,8 +36,8 @@ public static partial class ChatStreamEndpoint
         HttpContext http,
         GenerationService generations,
         ChatEventStreams streams,
-        ChatEventFeed feed,
-        GenerationLeases leases,
+        IChatEventFeed feed,
+        IGenerationLeases leases,
         IOptions<ChatOptions> options,
         ILoggerFactory loggerFactory)
     {
@@ -69,7 +68,7 @@ public static partial class ChatStreamEndpoint
     }
 
     private static async Task<IAsyncEnumerable<ChatEvent>> ResumeAsync(
-        Guid userId, string after, GenerationService generations, ChatEventStreams streams, ChatEventFeed feed, GenerationLeases leases,
+        Guid userId, string after, GenerationService generations, ChatEventStreams streams, IChatEventFeed feed, IGenerationLeases leases,
         CancellationToken cancellationToken)
     {
         if (!FeedCursor.TryParse(after, out var cursor))

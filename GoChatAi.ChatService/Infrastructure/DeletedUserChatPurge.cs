@@ -1,5 +1,5 @@
+using GoChatAi.ChatService.Application;
 using GoChatAi.ChatService.Application.Generations;
-using GoChatAi.ChatService.Infrastructure.Redis;
 using GoChatAi.ServiceDefaults.Authentication;
 using GoChatAi.ServiceDefaults.Errors;
 using GoChatAi.ServiceDefaults.Operations;
@@ -22,7 +22,7 @@ public sealed partial class DeletedUserChatPurge(
     IConnectionMultiplexer redis,
     IServiceScopeFactory scopeFactory,
     GenerationRunner generations,
-    ChatEventFeed feed,
+    IChatEventFeed feed,
     DatabaseReadiness<ChatDbContext> readiness,
     TimeProvider timeProvider,
     ILogger<DeletedUserChatPurge> logger) : BackgroundService

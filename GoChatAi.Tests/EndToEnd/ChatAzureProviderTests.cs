@@ -27,7 +27,7 @@ public sealed class ChatAzureProviderTests(GoChatAiAppFixture fixture)
         var message = "Hello Azure " + DevModelJournal.Directive("tokens=5", out var key);
 
         var updates = new List<ChatResponseUpdate>();
-        await foreach (var update in clients.Provider.For(s_model).GetStreamingResponseAsync(message, new Microsoft.Extensions.AI.ChatOptions { ModelId = "stand-in" })
+        await foreach (var update in clients.Provider.ClientFor(s_model).GetStreamingResponseAsync(message, new Microsoft.Extensions.AI.ChatOptions { ModelId = "stand-in" })
             .WithCancellation(new CancellationTokenSource(ChatUser.CallTimeout).Token))
         {
             updates.Add(update);
@@ -49,7 +49,7 @@ public sealed class ChatAzureProviderTests(GoChatAiAppFixture fixture)
         using var clients = new ModelClients(await AzureConnectionStringAsync(key: "not-the-key"));
 
         var error = await Assert.ThrowsAsync<ClientResultException>(() =>
-            clients.Provider.For(s_model).GetResponseAsync("Hello " + DevModelJournal.Directive("tokens=2", out _)));
+            clients.Provider.ClientFor(s_model).GetResponseAsync("Hello " + DevModelJournal.Directive("tokens=2", out _)));
 
         Assert.Equal(401, error.Status);
     }

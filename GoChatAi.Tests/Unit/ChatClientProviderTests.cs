@@ -19,13 +19,13 @@ public sealed class ChatClientProviderTests
     public void The_provider_picks_the_azure_or_the_openai_client(string connectionString, string sdkAssembly)
     {
         using var clients = new ModelClients(connectionString);
-        var client = clients.Provider.For(s_model);
+        var client = clients.Provider.ClientFor(s_model);
 
         // The IChatClient wraps the SDK's own ChatClient (Azure's derives from OpenAI's), behind the GenAI telemetry.
         var sdkClient = client.GetService<OpenAI.Chat.ChatClient>();
         Assert.NotNull(sdkClient);
         Assert.Equal(sdkAssembly, sdkClient.GetType().Assembly.GetName().Name);
         Assert.NotNull(client.GetService<OpenTelemetryChatClient>());
-        Assert.Same(client, clients.Provider.For(s_model));
+        Assert.Same(client, clients.Provider.ClientFor(s_model));
     }
 }

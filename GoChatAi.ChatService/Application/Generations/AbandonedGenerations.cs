@@ -1,15 +1,10 @@
 using GoChatAi.ChatService.Domain;
-using GoChatAi.ChatService.Infrastructure;
-using GoChatAi.ChatService.Infrastructure.Model;
-using GoChatAi.ChatService.Infrastructure.Redis;
 using GoChatAi.Contracts.Chat.V1;
 using GoChatAi.ServiceDefaults.Errors;
 using GoChatAi.ServiceDefaults.Operations;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using FinishReason = GoChatAi.ChatService.Domain.FinishReason;
 using Message = GoChatAi.ChatService.Domain.Message;
-using MessageStatus = GoChatAi.ChatService.Domain.MessageStatus;
 
 namespace GoChatAi.ChatService.Application.Generations;
 
@@ -21,10 +16,10 @@ namespace GoChatAi.ChatService.Application.Generations;
 /// </summary>
 public sealed partial class AbandonedGenerations(
     IServiceScopeFactory scopes,
-    GenerationLeases leases,
-    ChatEventFeed feed,
-    TokenCounter tokens,
-    DatabaseReadiness<ChatDbContext> database,
+    IGenerationLeases leases,
+    IChatEventFeed feed,
+    ITokenCounter tokens,
+    IStoreReadiness database,
     ChatMetrics metrics,
     IOptions<ChatOptions> options,
     TimeProvider timeProvider,
@@ -62,16 +57,11 @@ public sealed partial class AbandonedGenerations(
 
     private async Task SweepAsync(CancellationToken cancellationToken)
     {
-        List<Message> generating;
+        IReadOnlyList<Message> generating;
         await using (var scope = scopes.CreateAsyncScope())
         {
-            var db = scope.ServiceProvider.GetRequiredService<ChatDbContext>();
-            var startedBefore = timeProvider.GetUtcNow() - options.Value.GenerationLease;
-            generating = await db.Messages.AsNoTracking()
-                .Where(m => m.Status == MessageStatus.Generating && m.CreatedAt < startedBefore)
-                .OrderBy(m => m.CreatedAt)
-                .Take(MaxPerSweep)
-                .ToListAsync(cancellationToken);
+            generating = await scope.ServiceProvider.GetRequiredService<IConversationStore>()
+                .ListGeneratingAsync(timeProvider.GetUtcNow() - options.Value.GenerationLease, MaxPerSweep, cancellationToken);
         }
 
         var suspects = new HashSet<Guid>();
@@ -134,7 +124,7 @@ public sealed partial class AbandonedGenerations(
         AnswerStored stored;
         await using (var scope = scopes.CreateAsyncScope())
         {
-            stored = await scope.ServiceProvider.GetRequiredService<ConversationWrites>()
+            stored = await scope.ServiceProvider.GetRequiredService<IConversationStore>()
                 .FinishAnswerAsync(answer, tokens.CountMessage(text), usage, cancellationToken);
         }
 
@@ -160,8 +150,7 @@ public sealed partial class AbandonedGenerations(
     private async Task<Guid> OwnerAsync(Guid conversationId, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<ChatDbContext>().Conversations
-            .Where(c => c.Id == conversationId).Select(c => c.UserId).FirstOrDefaultAsync(cancellationToken);
+        return await scope.ServiceProvider.GetRequiredService<IConversationStore>().FindOwnerAsync(conversationId, cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Looking for abandoned answers fails; trying again")]

@@ -1,8 +1,5 @@
 using System.Text;
 using GoChatAi.ChatService.Domain;
-using GoChatAi.ChatService.Infrastructure;
-using GoChatAi.ChatService.Infrastructure.Model;
-using GoChatAi.ChatService.Infrastructure.Redis;
 using GoChatAi.ServiceDefaults.Errors;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
@@ -20,9 +17,9 @@ namespace GoChatAi.ChatService.Application.Generations;
 /// </summary>
 public sealed partial class AnswerGeneration(
     IServiceScopeFactory scopes,
-    ChatClientProvider clients,
-    TokenCounter tokens,
-    UsageLimiter limiter,
+    IModelClientProvider clients,
+    ITokenCounter tokens,
+    IUsageLimiter limiter,
     ConversationTitles titles,
     ChatMetrics metrics,
     IOptions<ChatOptions> options,
@@ -98,7 +95,7 @@ public sealed partial class AnswerGeneration(
             };
 
             called = true;
-            await foreach (var update in clients.For(job.Model).GetStreamingResponseAsync(context, chatOptions, live.Token))
+            await foreach (var update in clients.ClientFor(job.Model).GetStreamingResponseAsync(context, chatOptions, live.Token))
             {
                 var text = update.Text;
                 if (!string.IsNullOrEmpty(text))
@@ -156,7 +153,7 @@ public sealed partial class AnswerGeneration(
         }
         catch (Exception exception)
         {
-            failure = ModelErrors.ToServiceException(exception, job.Model.Id, logger);
+            failure = clients.ToServiceException(exception, job.Model.Id, logger);
         }
 
         // The provider's count when it gave one; else ours, as long as the model was asked at all.
@@ -176,7 +173,7 @@ public sealed partial class AnswerGeneration(
         try
         {
             await using var scope = scopes.CreateAsyncScope();
-            var writes = scope.ServiceProvider.GetRequiredService<ConversationWrites>();
+            var store = scope.ServiceProvider.GetRequiredService<IConversationStore>();
             var answer = job.Answer;
             var total = (answer.PromptTokens ?? 0) + (answer.CompletionTokens ?? 0);
             var now = timeProvider.GetUtcNowForStorage();
@@ -191,7 +188,7 @@ public sealed partial class AnswerGeneration(
                 Day = DateOnly.FromDateTime(now.UtcDateTime),
                 RecordedAt = now,
             };
-            return await writes.FinishAnswerAsync(answer, tokens.CountMessage(answer.Content), usage, CancellationToken.None);
+            return await store.FinishAnswerAsync(answer, tokens.CountMessage(answer.Content), usage, CancellationToken.None);
         }
         catch (Exception exception) when (DependencyFailure.Of(exception) is not null)
         {

@@ -1,14 +1,11 @@
 using GoChatAi.ChatService.Domain;
-using GoChatAi.ChatService.Infrastructure;
-using GoChatAi.ChatService.Infrastructure.Model;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.AI;
 using AiChatOptions = Microsoft.Extensions.AI.ChatOptions;
 
 namespace GoChatAi.ChatService.Application.Generations;
 
 /// <summary>Names an untitled conversation after its first exchange, with a few words from the model.</summary>
-public sealed partial class ConversationTitles(IServiceScopeFactory scopes, ChatClientProvider clients, ILogger<ConversationTitles> logger)
+public sealed partial class ConversationTitles(IServiceScopeFactory scopes, IModelClientProvider clients, ILogger<ConversationTitles> logger)
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
 
@@ -17,22 +14,15 @@ public sealed partial class ConversationTitles(IServiceScopeFactory scopes, Chat
         try
         {
             await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<ChatDbContext>();
-            var conversation = await db.Conversations.AsNoTracking()
-                .Where(c => c.Id == job.ConversationId)
-                .Select(c => new { c.Title, Answers = db.Messages.Count(m => m.ConversationId == c.Id && m.Role == MessageRole.Assistant) })
-                .FirstOrDefaultAsync();
-            if (conversation is not { Title: null, Answers: 1 })
+            var store = scope.ServiceProvider.GetRequiredService<IConversationStore>();
+            if (await store.FindFirstMessageToTitleAsync(job.ConversationId, CancellationToken.None) is not { } firstMessage)
             {
                 return;
             }
 
-            var firstMessage = await db.Messages.AsNoTracking()
-                .Where(m => m.ConversationId == job.ConversationId && m.Role == MessageRole.User)
-                .OrderBy(m => m.Position).Select(m => m.Content).FirstAsync();
             var prompt = firstMessage.Length > 2000 ? firstMessage[..2000] : firstMessage;
             using var timeout = new CancellationTokenSource(s_timeout);
-            var response = await clients.For(job.Model).GetResponseAsync(
+            var response = await clients.ClientFor(job.Model).GetResponseAsync(
                 [
                     new ChatMessage(ChatRole.System, "Write a title of at most six words for a conversation that begins with the user's message below. Answer with the title only, without quotes."),
                     new ChatMessage(ChatRole.User, prompt),
@@ -43,8 +33,7 @@ public sealed partial class ConversationTitles(IServiceScopeFactory scopes, Chat
             if (title.Length > 0)
             {
                 // Only if nobody named it meanwhile.
-                await db.Conversations.Where(c => c.Id == job.ConversationId && c.Title == null)
-                    .ExecuteUpdateAsync(set => set.SetProperty(c => c.Title, title));
+                await store.SetTitleIfUntitledAsync(job.ConversationId, title, CancellationToken.None);
             }
         }
         catch (Exception exception)

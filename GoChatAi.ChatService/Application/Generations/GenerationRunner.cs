@@ -1,23 +1,20 @@
 using System.Collections.Concurrent;
-using GoChatAi.ChatService.Infrastructure.Redis;
 using GoChatAi.Contracts.Chat.V1;
 using GoChatAi.ServiceDefaults.Errors;
 using GoChatAi.ServiceDefaults.Operations;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 
 namespace GoChatAi.ChatService.Application.Generations;
 
 /// <summary>
 /// Runs generations as jobs apart from the calls that start them: a caller that disconnects does not stop one;
-/// a cancel request (from any replica, through Redis), the loss of its lease, or the service's shutdown does.
+/// a cancel request (from any replica, through the leases), the loss of its lease, or the service's shutdown does.
 /// Keeps the leases of the generations it runs renewed, so that other replicas know they are alive.
 /// </summary>
 public sealed partial class GenerationRunner(
     AnswerGeneration answers,
-    GenerationLeases leases,
+    IGenerationLeases leases,
     FeedWriter feedWriter,
-    IConnectionMultiplexer redis,
     GracefulShutdown shutdown,
     IOptions<ChatOptions> options,
     TimeProvider timeProvider,
@@ -39,13 +36,7 @@ public sealed partial class GenerationRunner(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await redis.GetSubscriber().SubscribeAsync(GenerationLeases.CancelChannel, (_, value) =>
-        {
-            if (Guid.TryParseExact((string?)value, "N", out var generationId))
-            {
-                Find(generationId)?.Stop(GenerationStop.Cancelled);
-            }
-        });
+        await leases.SubscribeToCancelRequestsAsync(generationId => Find(generationId)?.Stop(GenerationStop.Cancelled));
         _renewals = RenewLeasesAsync(_stopping.Token);
     }
 

@@ -1,11 +1,7 @@
 using System.Threading.Channels;
 using GoChatAi.ChatService.Domain;
-using GoChatAi.ChatService.Infrastructure;
-using GoChatAi.ChatService.Infrastructure.Model;
-using GoChatAi.ChatService.Infrastructure.Redis;
 using GoChatAi.Contracts.Chat.V1;
 using GoChatAi.ServiceDefaults.Errors;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Message = GoChatAi.ChatService.Domain.Message;
 using MessageStatus = GoChatAi.ChatService.Domain.MessageStatus;
@@ -30,14 +26,13 @@ public sealed record StartedGeneration(
 
 /// <summary>Starting and stopping answers of the model, for the caller's own conversations.</summary>
 public sealed class GenerationService(
-    ChatDbContext db,
-    ConversationWrites writes,
+    IConversationStore store,
     ConversationService conversations,
     ModelCatalog models,
-    TokenCounter tokens,
-    UsageLimiter limiter,
-    GenerationLeases leases,
-    ChatEventFeed feed,
+    ITokenCounter tokens,
+    IUsageLimiter limiter,
+    IGenerationLeases leases,
+    IChatEventFeed feed,
     GenerationRunner runner,
     AbandonedGenerations abandoned,
     ChatMetrics metrics,
@@ -100,7 +95,7 @@ public sealed class GenerationService(
 
         var maxTokens = request.MaxTokens ?? model.MaxOutputTokens;
         var messageTokens = tokens.CountMessage(request.Message);
-        var fixedTokens = TokenCounter.PerRequestOverhead + messageTokens
+        var fixedTokens = ITokenCounter.PerRequestOverhead + messageTokens
             + (existing?.SystemPrompt is { } systemPrompt ? tokens.CountMessage(systemPrompt) : 0);
         if (fixedTokens + maxTokens > model.ContextWindow)
         {
@@ -112,7 +107,7 @@ public sealed class GenerationService(
         var user = Message.FromUser(conversation.Id, request.Message, messageTokens, lease.GenerationId, now);
         var answer = Message.AnswerToBe(conversation.Id, model.Id, lease.GenerationId, now);
         // From here on the work is finished even if the caller goes away: a half-started generation helps nobody.
-        var history = await writes.StartGenerationAsync(existing is null ? conversation : null, user, answer, ModelContext.MaxHistoryMessages, CancellationToken.None);
+        var history = await store.StartGenerationAsync(existing is null ? conversation : null, user, answer, ModelContext.MaxHistoryMessages, CancellationToken.None);
         metrics.MessagesStored(MessageRole.User);
 
         var job = new GenerationJob(userId, conversation.Id, answer, model, request.Temperature, maxTokens, conversation.SystemPrompt, history);
@@ -142,11 +137,7 @@ public sealed class GenerationService(
     }
 
     private async Task<Message> FindAnswerAsync(Guid userId, Guid generationId, CancellationToken cancellationToken) =>
-        await db.Messages.AsNoTracking()
-            .Where(m => m.GenerationId == generationId && m.Role == MessageRole.Assistant)
-            .Where(m => db.Conversations.Any(c => c.Id == m.ConversationId && c.UserId == userId))
-            .FirstOrDefaultAsync(cancellationToken)
-        ?? throw ServiceException.NotFound("The generation");
+        await store.FindOwnedAnswerAsync(userId, generationId, cancellationToken) ?? throw ServiceException.NotFound("The generation");
 
     /// <summary>The feed position to follow a conversation from: a cursor's, else the running generation's start, else now.</summary>
     public async Task<long> ResolveFeedStartAsync(Guid userId, string conversationId, string? after, CancellationToken cancellationToken)

@@ -1,7 +1,5 @@
 using System.Threading.Channels;
 using GoChatAi.ChatService.Domain;
-using GoChatAi.ChatService.Infrastructure;
-using GoChatAi.ChatService.Infrastructure.Redis;
 using GoChatAi.Contracts.Chat.V1;
 using GoChatAi.ServiceDefaults.Errors;
 using Message = GoChatAi.ChatService.Domain.Message;

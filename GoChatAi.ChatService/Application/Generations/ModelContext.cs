@@ -1,5 +1,4 @@
 using GoChatAi.ChatService.Domain;
-using GoChatAi.ChatService.Infrastructure.Model;
 using GoChatAi.ServiceDefaults.Errors;
 using Microsoft.Extensions.AI;
 
@@ -19,10 +18,10 @@ public static class ModelContext
     public const double SafetyMargin = 0.95;
 
     /// <summary>The messages to send, and the prompt tokens they take by our count.</summary>
-    public static (List<ChatMessage> Messages, int Tokens) Build(GenerationJob job, TokenCounter tokens)
+    public static (List<ChatMessage> Messages, int Tokens) Build(GenerationJob job, ITokenCounter tokens)
     {
         var window = (int)(job.Model.ContextWindow * SafetyMargin);
-        var used = TokenCounter.PerRequestOverhead + (job.SystemPrompt is null ? 0 : tokens.CountMessage(job.SystemPrompt));
+        var used = ITokenCounter.PerRequestOverhead + (job.SystemPrompt is null ? 0 : tokens.CountMessage(job.SystemPrompt));
         var budget = window - job.MaxTokens - used;
 
         // Newest first, until the window is full.

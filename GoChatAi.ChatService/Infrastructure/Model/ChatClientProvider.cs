@@ -4,6 +4,7 @@ using System.Collections.Concurrent;
 using Azure.AI.OpenAI;
 using GoChatAi.ChatService.Application;
 using GoChatAi.ChatService.Domain;
+using GoChatAi.ServiceDefaults.Errors;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using OpenAI;
@@ -20,14 +21,17 @@ public sealed class ChatClientProvider(
     ModelConnection connection,
     IOptions<ModelOptions> options,
     IHttpClientFactory httpClients,
-    ILoggerFactory loggerFactory) : IDisposable
+    ILoggerFactory loggerFactory) : IModelClientProvider, IDisposable
 {
     public const string HttpClientName = "openai";
     public const string TelemetrySourceName = "GoChatAi.ChatService.Model";
 
     private readonly ConcurrentDictionary<string, IChatClient> _clients = new(StringComparer.Ordinal);
 
-    public IChatClient For(ChatModel model) => _clients.GetOrAdd(model.Id, Create);
+    public IChatClient ClientFor(ChatModel model) => _clients.GetOrAdd(model.Id, Create);
+
+    public ServiceException ToServiceException(Exception exception, string modelId, ILogger logger) =>
+        ModelErrors.ToServiceException(exception, modelId, logger);
 
     private IChatClient Create(string modelId)
     {

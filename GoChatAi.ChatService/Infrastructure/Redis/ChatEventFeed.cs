@@ -11,9 +11,6 @@ using StackExchange.Redis;
 
 namespace GoChatAi.ChatService.Infrastructure.Redis;
 
-/// <summary>Events to add to one conversation's feed, in order.</summary>
-public sealed record FeedAppend(Guid ConversationId, IReadOnlyList<ChatEvent> Events);
-
 /// <summary>
 /// Each conversation's feed of <see cref="ChatEvent"/>s in Redis, readable from every replica: replay from a
 /// cursor, then live.
@@ -31,7 +28,7 @@ public sealed record FeedAppend(Guid ConversationId, IReadOnlyList<ChatEvent> Ev
 /// One Lua script numbers and stores the events of many conversations at once, so an event is visible only once
 /// every lower number is: a reader that has seen N never misses N-1 arriving late.
 /// </remarks>
-public sealed class ChatEventFeed(IConnectionMultiplexer redis, IOptions<ChatOptions> options)
+public sealed class ChatEventFeed(IConnectionMultiplexer redis, IOptions<ChatOptions> options) : IChatEventFeed
 {
     // KEYS: a sequence key and an events key per conversation. ARGV: retention (ms), the most events kept, then
     // per conversation the number of its events followed by the events. Returns each conversation's last number.
@@ -67,10 +64,6 @@ public sealed class ChatEventFeed(IConnectionMultiplexer redis, IOptions<ChatOpt
 
     private const int PageSize = 500;
 
-    /// <summary>
-    /// Numbers and stores the events of several conversations in one round trip, sets each event's sequence and
-    /// cursor, and tells each conversation's live readers.
-    /// </summary>
     public async Task AppendAsync(IReadOnlyList<FeedAppend> appends)
     {
         var settings = options.Value;
@@ -109,26 +102,19 @@ public sealed class ChatEventFeed(IConnectionMultiplexer redis, IOptions<ChatOpt
         }
     }
 
-    /// <summary>Stores one event (a message sent without an answer, an abandoned answer's end).</summary>
     public async Task<ChatEvent> AppendAsync(Guid conversationId, ChatEvent chatEvent)
     {
         await AppendAsync([new FeedAppend(conversationId, [chatEvent])]);
         return chatEvent;
     }
 
-    /// <summary>The last sequence number given out in a conversation (0 before the first event).</summary>
     public async Task<long> LastSequenceAsync(Guid conversationId)
     {
         var value = await redis.GetDatabase().StringGetAsync(SequenceKey(conversationId));
         return value.TryParse(out long sequence) ? sequence : 0;
     }
 
-    /// <summary>
-    /// Every event after <paramref name="after"/>, then the new ones as they come, until cancelled. Fails with
-    /// OUT_OF_RANGE when events after the cursor are no longer kept, and INVALID_ARGUMENT for a cursor from the
-    /// future. <paramref name="onIdle"/> is called whenever nothing arrived for <see cref="PollInterval"/>, with the
-    /// last position; the events it returns are sent, and when it returns null the feed ends.
-    /// </summary>
+    /// <summary>Reads are idle after <see cref="PollInterval"/> without a notification.</summary>
     public async IAsyncEnumerable<ChatEvent> FollowAsync(
         Guid conversationId, long after, Func<long, Task<IReadOnlyList<ChatEvent>?>>? onIdle, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -178,7 +164,6 @@ public sealed class ChatEventFeed(IConnectionMultiplexer redis, IOptions<ChatOpt
         }
     }
 
-    /// <summary>The events of one generation still kept in its conversation's feed, in order (an abandoned answer's text).</summary>
     public async Task<List<ChatEvent>> ReadGenerationAsync(Guid conversationId, Guid generationId)
     {
         var id = generationId.ToString();
@@ -196,7 +181,6 @@ public sealed class ChatEventFeed(IConnectionMultiplexer redis, IOptions<ChatOpt
         }
     }
 
-    /// <summary>Forgets a conversation's feed (the conversation is gone).</summary>
     public Task DeleteAsync(Guid conversationId) =>
         redis.GetDatabase().KeyDeleteAsync([SequenceKey(conversationId), EventsKey(conversationId)]);
 

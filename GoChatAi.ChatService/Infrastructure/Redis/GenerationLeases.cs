@@ -5,24 +5,15 @@ using StackExchange.Redis;
 
 namespace GoChatAi.ChatService.Infrastructure.Redis;
 
-/// <summary>A generation this replica runs, as its lease names it.</summary>
-public readonly record struct LeasedGeneration(Guid ConversationId, Guid GenerationId, long SequenceBefore);
-
-/// <summary>
-/// Which generation runs in a conversation, shared by every replica: at most one per conversation, held by a short
-/// lease that the replica running it renews, so that a replica that dies frees its conversations within seconds
-/// and any replica can then finish what it left (<see cref="TryClaimAbandonedAsync"/>). The lease also says where
-/// the generation's events start in the feed (a reader that joins late replays it from there), and cancel requests
-/// reach whichever replica runs a generation.
-/// </summary>
+/// <summary>The generation leases in Redis (see <see cref="IGenerationLeases"/>).</summary>
 /// <remarks>
 /// <c>chat:generation:{conversation}</c> = <c>{generation}:{feed sequence before its first event}</c>, set only if
 /// absent, expiring after <see cref="ChatOptions.GenerationLease"/> unless renewed. <c>chat:abandoned:{generation}</c>
 /// marks a generation another replica is finishing. Cancel requests go out on <c>chat:generation-cancel</c>.
 /// </remarks>
-public sealed class GenerationLeases(IConnectionMultiplexer redis, IOptions<ChatOptions> options)
+public sealed class GenerationLeases(IConnectionMultiplexer redis, IOptions<ChatOptions> options) : IGenerationLeases
 {
-    public static readonly RedisChannel CancelChannel = RedisChannel.Literal("chat:generation-cancel");
+    private static readonly RedisChannel s_cancelChannel = RedisChannel.Literal("chat:generation-cancel");
 
     /// <summary>How long a claim on an abandoned generation keeps others off it.</summary>
     private static readonly TimeSpan s_claimLifetime = TimeSpan.FromMinutes(1);
@@ -80,7 +71,6 @@ public sealed class GenerationLeases(IConnectionMultiplexer redis, IOptions<Chat
 
     private long LeaseMilliseconds => (long)options.Value.GenerationLease.TotalMilliseconds;
 
-    /// <summary>Takes a conversation for a generation; null when another generation holds it.</summary>
     public async Task<LeasedGeneration?> TryAcquireAsync(Guid conversationId, Guid generationId)
     {
         var value = (string?)await redis.GetDatabase().ScriptEvaluateAsync(AcquireScript,
@@ -88,7 +78,6 @@ public sealed class GenerationLeases(IConnectionMultiplexer redis, IOptions<Chat
         return value is null ? null : new LeasedGeneration(conversationId, generationId, Parse(value).SequenceBefore ?? 0);
     }
 
-    /// <summary>Renews the leases of the generations this replica runs; false for each one it no longer holds.</summary>
     public async Task<bool[]> RenewAsync(IReadOnlyList<LeasedGeneration> generations)
     {
         var keys = new RedisKey[generations.Count * 2];
@@ -106,17 +95,12 @@ public sealed class GenerationLeases(IConnectionMultiplexer redis, IOptions<Chat
         return [.. held.Select(h => h == 1)];
     }
 
-    /// <summary>The generation running in a conversation, and the feed sequence before its first event.</summary>
-    public async Task<(Guid GenerationId, long? SequenceBefore)?> GetRunningAsync(Guid conversationId)
+    public async Task<RunningGeneration?> GetRunningAsync(Guid conversationId)
     {
         var value = (string?)await redis.GetDatabase().StringGetAsync(Key(conversationId));
-        return value is null ? null : Parse(value) is { GenerationId: { } id } parsed ? (id, parsed.SequenceBefore) : null;
+        return value is null ? null : Parse(value) is { GenerationId: { } id } parsed ? new RunningGeneration(id, parsed.SequenceBefore) : null;
     }
 
-    /// <summary>
-    /// Claims a generation whose lease lapsed, so that this replica alone finishes it; false while its replica still
-    /// holds it or another replica has claimed it.
-    /// </summary>
     public async Task<bool> TryClaimAbandonedAsync(Guid conversationId, Guid generationId) =>
         (long)await redis.GetDatabase().ScriptEvaluateAsync(ClaimScript,
             [Key(conversationId), ClaimKey(generationId)], [Id(generationId), (long)s_claimLifetime.TotalMilliseconds]) == 1;
@@ -125,7 +109,16 @@ public sealed class GenerationLeases(IConnectionMultiplexer redis, IOptions<Chat
         redis.GetDatabase().ScriptEvaluateAsync(ReleaseScript, [Key(conversationId)], [Id(generationId)]);
 
     public Task RequestCancelAsync(Guid generationId) =>
-        redis.GetSubscriber().PublishAsync(CancelChannel, Id(generationId));
+        redis.GetSubscriber().PublishAsync(s_cancelChannel, Id(generationId));
+
+    public Task SubscribeToCancelRequestsAsync(Action<Guid> onCancelRequested) =>
+        redis.GetSubscriber().SubscribeAsync(s_cancelChannel, (_, value) =>
+        {
+            if (Guid.TryParseExact((string?)value, "N", out var generationId))
+            {
+                onCancelRequested(generationId);
+            }
+        });
 
     private static (Guid? GenerationId, long? SequenceBefore) Parse(string value)
     {

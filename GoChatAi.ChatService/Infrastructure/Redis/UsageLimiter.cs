@@ -17,7 +17,7 @@ public sealed partial class UsageLimiter(
     IOptions<ChatOptions> options,
     ChatMetrics metrics,
     TimeProvider timeProvider,
-    ILogger<UsageLimiter> logger)
+    ILogger<UsageLimiter> logger) : IUsageLimiter
 {
     // KEYS[1] this minute's request count, KEYS[2] today's token count. Counts the request (the window expires a
     // little after its minute) and returns the count with today's tokens: one round trip.
@@ -33,10 +33,8 @@ public sealed partial class UsageLimiter(
         return { count, tokens }
         """;
 
-    /// <summary>Counts one request and refuses it when the user is past this minute's limit.</summary>
     public Task CountRequestAsync(Guid userId) => AdmitAsync(userId, checkTokens: false);
 
-    /// <summary>Counts one request for an answer and refuses it past this minute's limit or today's tokens.</summary>
     public Task AdmitAnswerAsync(Guid userId) => AdmitAsync(userId, checkTokens: true);
 
     private async Task AdmitAsync(Guid userId, bool checkTokens)
@@ -73,7 +71,7 @@ public sealed partial class UsageLimiter(
             metrics.Throttled(ThrottleLimits.TokensPerDay);
             throw ServiceException.ResourceExhausted(
                 $"Today's token quota ({settings.TokensPerDay}) is used up; it resets at 00:00 UTC.",
-                Ceiling(NextUtcMidnight(now) - now));
+                Ceiling(UtcDay.NextMidnight(now) - now));
         }
     }
 
@@ -104,9 +102,6 @@ public sealed partial class UsageLimiter(
         var expiry = database.KeyExpireAsync(key, TimeSpan.FromDays(2));
         await Task.WhenAll(added, expiry);
     }
-
-    public static DateTimeOffset NextUtcMidnight(DateTimeOffset now) =>
-        new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero).AddDays(1);
 
     /// <summary>Where a user's token count of a UTC day is kept.</summary>
     public static RedisKey TokensKey(Guid userId, DateTimeOffset now) =>

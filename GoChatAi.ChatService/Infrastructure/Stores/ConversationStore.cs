@@ -1,31 +1,16 @@
+using GoChatAi.ChatService.Application;
 using GoChatAi.ChatService.Domain;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace GoChatAi.ChatService.Infrastructure;
-
-/// <summary>A stored message as a model's context takes it.</summary>
-public sealed record ContextMessage(MessageRole Role, string Content, int? TokenCount);
-
-/// <summary>How storing an answer went.</summary>
-public enum AnswerStored
-{
-    /// <summary>Stored final, with its usage in the ledger.</summary>
-    Stored,
-
-    /// <summary>Another replica finished it first (its own replica was taken for dead); nothing was changed.</summary>
-    FinishedElsewhere,
-
-    /// <summary>The conversation was deleted meanwhile; the usage is in the ledger all the same.</summary>
-    ConversationGone,
-}
+namespace GoChatAi.ChatService.Infrastructure.Stores;
 
 /// <summary>
-/// The writes on the chat's hot path, each a single round trip to PostgreSQL: one Npgsql batch (which the server
-/// runs as one transaction) or one statement, where EF Core would take several.
+/// Conversations and messages in PostgreSQL. The writes on the chat's hot path are each a single round trip: one
+/// Npgsql batch (which the server runs as one transaction) or one statement, where EF Core would take several.
 /// </summary>
-public sealed class ConversationWrites(ChatDbContext db)
+public sealed class ConversationStore(ChatDbContext db) : IConversationStore
 {
     // Column names as the EF model maps them.
     private const string InsertMessage = """
@@ -37,6 +22,80 @@ public sealed class ConversationWrites(ChatDbContext db)
     private const string CountMessages = """
         UPDATE conversations SET "MessageCount" = "MessageCount" + $2, "LastMessageAt" = $3, "LastActivityAt" = $3 WHERE "Id" = $1
         """;
+
+    public void Add(Conversation conversation) => db.Conversations.Add(conversation);
+
+    public Task SaveChangesAsync(CancellationToken cancellationToken) => db.SaveChangesAsync(cancellationToken);
+
+    public Task<Conversation?> FindOwnedAsync(Guid userId, Guid conversationId, bool tracking, CancellationToken cancellationToken) =>
+        (tracking ? db.Conversations : db.Conversations.AsNoTracking())
+            .FirstOrDefaultAsync(c => c.Id == conversationId && c.UserId == userId, cancellationToken);
+
+    public async Task<(IReadOnlyList<Conversation> Page, int Total)> ListAsync(Guid userId, int limit, int offset, CancellationToken cancellationToken)
+    {
+        var mine = db.Conversations.AsNoTracking().Where(c => c.UserId == userId);
+        var total = await mine.CountAsync(cancellationToken);
+        var page = await mine
+            .OrderByDescending(c => c.LastActivityAt).ThenByDescending(c => c.Id)
+            .Skip(offset).Take(limit)
+            .ToListAsync(cancellationToken);
+        return (page, total);
+    }
+
+    public Task DeleteAsync(Guid conversationId, CancellationToken cancellationToken) =>
+        db.Conversations.Where(c => c.Id == conversationId).ExecuteDeleteAsync(cancellationToken);
+
+    public Task<Guid> FindOwnerAsync(Guid conversationId, CancellationToken cancellationToken) =>
+        db.Conversations.Where(c => c.Id == conversationId).Select(c => c.UserId).FirstOrDefaultAsync(cancellationToken);
+
+    public async Task<IReadOnlyList<Message>> ReadHistoryAsync(
+        Guid conversationId, long? afterPosition, bool newestFirst, int offset, int count, CancellationToken cancellationToken)
+    {
+        var query = db.Messages.AsNoTracking().Where(m => m.ConversationId == conversationId);
+        if (afterPosition is { } position)
+        {
+            query = newestFirst ? query.Where(m => m.Position < position) : query.Where(m => m.Position > position);
+        }
+
+        query = newestFirst ? query.OrderByDescending(m => m.Position) : query.OrderBy(m => m.Position);
+        return await query.Skip(offset).Take(count).ToListAsync(cancellationToken);
+    }
+
+    public Task<Message?> FindOwnedAnswerAsync(Guid userId, Guid generationId, CancellationToken cancellationToken) =>
+        db.Messages.AsNoTracking()
+            .Where(m => m.GenerationId == generationId && m.Role == MessageRole.Assistant)
+            .Where(m => db.Conversations.Any(c => c.Id == m.ConversationId && c.UserId == userId))
+            .FirstOrDefaultAsync(cancellationToken);
+
+    public Task<Message?> FindAnswerAsync(Guid generationId, CancellationToken cancellationToken) =>
+        db.Messages.AsNoTracking().FirstOrDefaultAsync(m => m.GenerationId == generationId && m.Role == MessageRole.Assistant, cancellationToken);
+
+    public async Task<IReadOnlyList<Message>> ListGeneratingAsync(DateTimeOffset startedBefore, int limit, CancellationToken cancellationToken) =>
+        await db.Messages.AsNoTracking()
+            .Where(m => m.Status == MessageStatus.Generating && m.CreatedAt < startedBefore)
+            .OrderBy(m => m.CreatedAt)
+            .Take(limit)
+            .ToListAsync(cancellationToken);
+
+    public async Task<string?> FindFirstMessageToTitleAsync(Guid conversationId, CancellationToken cancellationToken)
+    {
+        var conversation = await db.Conversations.AsNoTracking()
+            .Where(c => c.Id == conversationId)
+            .Select(c => new { c.Title, Answers = db.Messages.Count(m => m.ConversationId == c.Id && m.Role == MessageRole.Assistant) })
+            .FirstOrDefaultAsync(cancellationToken);
+        if (conversation is not { Title: null, Answers: 1 })
+        {
+            return null;
+        }
+
+        return await db.Messages.AsNoTracking()
+            .Where(m => m.ConversationId == conversationId && m.Role == MessageRole.User)
+            .OrderBy(m => m.Position).Select(m => m.Content).FirstAsync(cancellationToken);
+    }
+
+    public Task SetTitleIfUntitledAsync(Guid conversationId, string title, CancellationToken cancellationToken) =>
+        db.Conversations.Where(c => c.Id == conversationId && c.Title == null)
+            .ExecuteUpdateAsync(set => set.SetProperty(c => c.Title, title), cancellationToken);
 
     /// <summary>
     /// Stores a user's message and the answer-to-be (in this order, which is the history's), creates the conversation

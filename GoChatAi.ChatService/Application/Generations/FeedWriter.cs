@@ -1,8 +1,7 @@
 using System.Threading.Channels;
-using GoChatAi.ChatService.Application;
 using GoChatAi.Contracts.Chat.V1;
 
-namespace GoChatAi.ChatService.Infrastructure.Redis;
+namespace GoChatAi.ChatService.Application.Generations;
 
 /// <summary>Where a written event goes next: the live generation that made it, which hands it to its followers.</summary>
 public interface IFeedEventSink
@@ -19,7 +18,7 @@ public interface IFeedEventSink
 /// in one round trip (a group commit): an event alone is written at once, and under load the batches grow instead
 /// of the round trips. One writer keeps each generation's events in order.
 /// </summary>
-public sealed partial class FeedWriter(ChatEventFeed feed, ChatMetrics metrics, TimeProvider timeProvider, ILogger<FeedWriter> logger) : BackgroundService
+public sealed partial class FeedWriter(IChatEventFeed feed, ChatMetrics metrics, TimeProvider timeProvider, ILogger<FeedWriter> logger) : BackgroundService
 {
     /// <summary>The most events in one round trip: a Lua script's arguments are bounded, and so is a batch's delay.</summary>
     private const int MaxBatch = 512;
