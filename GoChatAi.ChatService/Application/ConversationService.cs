@@ -33,23 +33,11 @@ public sealed partial class ConversationService(
         await limiter.CountRequestAsync(userId);
 
         var now = timeProvider.GetUtcNowForStorage();
-        var conversation = NewConversation(Guid.CreateVersion7(now), userId, title?.Trim(), systemPrompt, model ?? models.Default.Id, now);
+        var conversation = Conversation.Create(Guid.CreateVersion7(now), userId, title?.Trim(), systemPrompt, model ?? models.Default.Id, now);
         store.Add(conversation);
         await store.SaveChangesAsync(cancellationToken);
         return conversation;
     }
-
-    public static Conversation NewConversation(Guid id, Guid userId, string? title, string? systemPrompt, string model, DateTimeOffset now) => new()
-    {
-        Id = id,
-        UserId = userId,
-        Title = string.IsNullOrEmpty(title) ? null : title,
-        SystemPrompt = string.IsNullOrEmpty(systemPrompt) ? null : systemPrompt,
-        Model = model,
-        CreatedAt = now,
-        UpdatedAt = now,
-        LastActivityAt = now,
-    };
 
     public async Task<(IReadOnlyList<Conversation> Page, int Total)> ListAsync(Guid userId, int? limit, int offset, CancellationToken cancellationToken)
     {
@@ -78,22 +66,7 @@ public sealed partial class ConversationService(
             .ThrowIfInvalid();
 
         var conversation = await FindOwnedAsync(userId, ChatValidation.ParseId(conversationId), tracking: true, cancellationToken);
-        if (title is not null)
-        {
-            conversation.Title = title.Trim();
-        }
-
-        if (systemPrompt is not null)
-        {
-            conversation.SystemPrompt = systemPrompt.Length == 0 ? null : systemPrompt;
-        }
-
-        if (model is not null)
-        {
-            conversation.Model = model;
-        }
-
-        conversation.UpdatedAt = timeProvider.GetUtcNowForStorage();
+        conversation.Change(title?.Trim(), systemPrompt, model, timeProvider.GetUtcNowForStorage());
         await store.SaveChangesAsync(cancellationToken);
         return conversation;
     }

@@ -12,21 +12,56 @@ public sealed class Conversation
     public Guid UserId { get; init; }
 
     /// <summary>Empty until set, or until one is generated after the first answer.</summary>
-    public string? Title { get; set; }
+    public string? Title { get; private set; }
 
-    public string? SystemPrompt { get; set; }
+    public string? SystemPrompt { get; private set; }
 
     /// <summary>The model that answers when a request names none.</summary>
-    public required string Model { get; set; }
+    public string Model { get; private set; } = "";
 
     public DateTimeOffset CreatedAt { get; init; }
 
-    public DateTimeOffset UpdatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; private set; }
 
-    public DateTimeOffset? LastMessageAt { get; set; }
+    // The message counters below are moved by the store with every message it adds, in the same round trip.
+    public DateTimeOffset? LastMessageAt { get; private set; }
 
     /// <summary>The last message's time, else the creation's: what "most recent activity first" orders by.</summary>
-    public DateTimeOffset LastActivityAt { get; set; }
+    public DateTimeOffset LastActivityAt { get; private set; }
 
-    public int MessageCount { get; set; }
+    public int MessageCount { get; private set; }
+
+    /// <summary>A new conversation without messages; an empty title or system prompt is none.</summary>
+    public static Conversation Create(Guid id, Guid userId, string? title, string? systemPrompt, string model, DateTimeOffset now) => new()
+    {
+        Id = id,
+        UserId = userId,
+        Title = string.IsNullOrEmpty(title) ? null : title,
+        SystemPrompt = string.IsNullOrEmpty(systemPrompt) ? null : systemPrompt,
+        Model = model,
+        CreatedAt = now,
+        UpdatedAt = now,
+        LastActivityAt = now,
+    };
+
+    /// <summary>Changes its settings: a null one stays as it is, an empty system prompt is removed.</summary>
+    public void Change(string? title, string? systemPrompt, string? model, DateTimeOffset now)
+    {
+        if (title is not null)
+        {
+            Title = title;
+        }
+
+        if (systemPrompt is not null)
+        {
+            SystemPrompt = systemPrompt.Length == 0 ? null : systemPrompt;
+        }
+
+        if (model is not null)
+        {
+            Model = model;
+        }
+
+        UpdatedAt = now;
+    }
 }

@@ -90,10 +90,16 @@ public sealed class Message
 
     /// <summary>
     /// Ends a generating answer with its text and why it ended, and the tokens it used when known. An answer ends
-    /// once: a finished one cannot be finished again.
+    /// once: a finished one (and a user's message, final from the start) cannot be finished again.
     /// </summary>
     public void Finish(string content, FinishReason reason, int? promptTokens, int? completionTokens)
     {
+        ArgumentNullException.ThrowIfNull(content);
+        if (!Enum.IsDefined(reason))
+        {
+            throw new ArgumentOutOfRangeException(nameof(reason), reason, "Not a reason an answer ends for.");
+        }
+
         if (Status != MessageStatus.Generating)
         {
             throw new InvalidOperationException($"Message {Id} is not being generated; it cannot be finished.");
@@ -105,4 +111,15 @@ public sealed class Message
         PromptTokens = promptTokens;
         CompletionTokens = completionTokens;
     }
+
+    /// <summary>Ends a generating answer its user stopped: the text written so far is kept, as cancelled.</summary>
+    public void Cancel(string content, int? promptTokens, int? completionTokens) =>
+        Finish(content, Domain.FinishReason.Cancelled, promptTokens, completionTokens);
+
+    /// <summary>
+    /// Ends a generating answer that broke off (the model or a dependency failed, or its server stopped): the text
+    /// written so far is kept, as incomplete.
+    /// </summary>
+    public void EndIncomplete(string content, int? promptTokens, int? completionTokens) =>
+        Finish(content, Domain.FinishReason.Incomplete, promptTokens, completionTokens);
 }

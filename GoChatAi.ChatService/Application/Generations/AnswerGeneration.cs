@@ -37,7 +37,16 @@ public sealed partial class AnswerGeneration(
         var failure = answer.Failure;
         // The tokens were spent whether or not storing the answer works.
         metrics.TokensUsed(job.Model.Id, answer.PromptTokens, answer.CompletionTokens);
-        job.Answer.Finish(answer.Content, answer.Finish, answer.PromptTokens, answer.CompletionTokens);
+        if (failure is null)
+        {
+            job.Answer.Finish(answer.Content, answer.Finish!.Value, answer.PromptTokens, answer.CompletionTokens);
+        }
+        else
+        {
+            job.Answer.EndIncomplete(answer.Content, answer.PromptTokens, answer.CompletionTokens);
+        }
+
+        var finish = job.Answer.FinishReason!.Value;
 
         var stored = await TryStoreAsync(job);
         if (stored is null)
@@ -57,7 +66,7 @@ public sealed partial class AnswerGeneration(
             await live.CompleteAsync(new GenerationOutcome(job.Answer, failure));
         }
 
-        metrics.AnswerFinished(job.Model.Id, answer.Finish, timeProvider.GetElapsedTime(live.StartedAt));
+        metrics.AnswerFinished(job.Model.Id, finish, timeProvider.GetElapsedTime(live.StartedAt));
         if (stored == AnswerStored.FinishedElsewhere)
         {
             LogFinishedElsewhere(logger, job.GenerationId);
@@ -66,13 +75,14 @@ public sealed partial class AnswerGeneration(
 
         metrics.MessagesStored(MessageRole.Assistant);
         await CountQuotaAsync(job);
-        if (answer.Finish == FinishReason.Stop && failure is null && options.Value.GenerateTitles)
+        if (finish == FinishReason.Stop && failure is null && options.Value.GenerateTitles)
         {
             await titles.NameAsync(job);
         }
     }
 
-    private sealed record Generated(string Content, FinishReason Finish, ServiceException? Failure, int? PromptTokens, int? CompletionTokens);
+    /// <summary>What the model wrote, and why it ended (null when it failed: then the answer ends incomplete).</summary>
+    private sealed record Generated(string Content, FinishReason? Finish, ServiceException? Failure, int? PromptTokens, int? CompletionTokens);
 
     private async Task<Generated> GenerateAsync(LiveGeneration live)
     {
@@ -164,7 +174,7 @@ public sealed partial class AnswerGeneration(
             completionTokens = tokens.Count(written);
         }
 
-        return new Generated(written, failure is null ? finish!.Value : FinishReason.Incomplete, failure, promptTokens, completionTokens);
+        return new Generated(written, failure is null ? finish : null, failure, promptTokens, completionTokens);
     }
 
     /// <summary>Stores the answer once; null when the database is unavailable.</summary>

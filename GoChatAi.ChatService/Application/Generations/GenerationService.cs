@@ -103,7 +103,7 @@ public sealed class GenerationService(
                 $"is too long for the model '{model.Id}': with the system prompt and room for the answer it needs {fixedTokens + maxTokens} tokens of its {model.ContextWindow}");
         }
 
-        var conversation = existing ?? ConversationService.NewConversation(conversationId, userId, null, null, model.Id, now);
+        var conversation = existing ?? Conversation.Create(conversationId, userId, null, null, model.Id, now);
         var user = Message.FromUser(conversation.Id, request.Message, messageTokens, lease.GenerationId, now);
         var answer = Message.AnswerToBe(conversation.Id, model.Id, lease.GenerationId, now);
         // From here on the work is finished even if the caller goes away: a half-started generation helps nobody.
