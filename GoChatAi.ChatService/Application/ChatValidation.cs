@@ -9,12 +9,6 @@ public static class ChatValidation
     public const int MaxPageLimit = 100;
     public const int MaxOffset = 1_000_000;
 
-    /// <summary>A required id: a UUID in its usual 36-character form.</summary>
-    public static string? IdViolation(string value) =>
-        value.Length == 0 ? "is required" : Guid.TryParseExact(value, "D", out _) ? null : "must be a UUID";
-
-    public static Guid ParseId(string value) => Guid.ParseExact(value, "D");
-
     public static string? TitleViolation(string title)
     {
         var trimmed = title.Trim();

@@ -1,6 +1,4 @@
-using System.Buffers.Text;
-using System.Globalization;
-using System.Text;
+using GoChatAi.ChatService.Application.Commands;
 using GoChatAi.ChatService.Application.Generations;
 using GoChatAi.ChatService.Domain;
 using GoChatAi.ServiceDefaults.Errors;
@@ -19,7 +17,6 @@ public sealed partial class ConversationService(
     IChatEventFeed feed,
     GenerationRunner generations,
     ChatMetrics metrics,
-    Microsoft.Extensions.Options.IOptions<ChatOptions> options,
     TimeProvider timeProvider,
     ILogger<ConversationService> logger)
 {
@@ -49,32 +46,20 @@ public sealed partial class ConversationService(
         return await store.ListAsync(userId, limit ?? 20, offset, cancellationToken);
     }
 
-    public async Task<Conversation> GetAsync(Guid userId, string conversationId, CancellationToken cancellationToken)
-    {
-        new RequestValidation().Check("conversation_id", ChatValidation.IdViolation(conversationId)).ThrowIfInvalid();
-        return await FindOwnedAsync(userId, ChatValidation.ParseId(conversationId), tracking: false, cancellationToken);
-    }
+    public Task<Conversation> GetAsync(Guid userId, Guid conversationId, CancellationToken cancellationToken) =>
+        FindOwnedAsync(userId, conversationId, tracking: false, cancellationToken);
 
-    public async Task<Conversation> UpdateAsync(Guid userId, string conversationId, string? title, string? systemPrompt, string? model, CancellationToken cancellationToken)
+    public async Task<Conversation> UpdateAsync(Guid userId, UpdateConversationCommand command, CancellationToken cancellationToken)
     {
-        new RequestValidation()
-            .Check("conversation_id", ChatValidation.IdViolation(conversationId))
-            .Check("title", title is null ? null : ChatValidation.TitleViolation(title))
-            .Check("system_prompt", systemPrompt is null ? null : ChatValidation.SystemPromptViolation(systemPrompt))
-            .Check("model", model is null ? null : ChatValidation.ModelViolation(model, models))
-            .Require(title is not null || systemPrompt is not null || model is not null, "title", "at least one of title, system_prompt and model is required")
-            .ThrowIfInvalid();
-
-        var conversation = await FindOwnedAsync(userId, ChatValidation.ParseId(conversationId), tracking: true, cancellationToken);
-        conversation.Change(title?.Trim(), systemPrompt, model, timeProvider.GetUtcNowForStorage());
+        var conversation = await FindOwnedAsync(userId, command.ConversationId, tracking: true, cancellationToken);
+        conversation.Change(command.Title?.Trim(), command.SystemPrompt, command.Model, timeProvider.GetUtcNowForStorage());
         await store.SaveChangesAsync(cancellationToken);
         return conversation;
     }
 
-    public async Task DeleteAsync(Guid userId, string conversationId, CancellationToken cancellationToken)
+    public async Task DeleteAsync(Guid userId, Guid conversationId, CancellationToken cancellationToken)
     {
-        new RequestValidation().Check("conversation_id", ChatValidation.IdViolation(conversationId)).ThrowIfInvalid();
-        var conversation = await FindOwnedAsync(userId, ChatValidation.ParseId(conversationId), tracking: false, cancellationToken);
+        var conversation = await FindOwnedAsync(userId, conversationId, tracking: false, cancellationToken);
 
         // Its answer in flight stops first, so that nothing writes into a conversation that is gone.
         await generations.CancelRunningInAsync(conversation.Id, cancellationToken);
@@ -82,16 +67,12 @@ public sealed partial class ConversationService(
         await feed.DeleteAsync(conversation.Id);
     }
 
-    public async Task<Message> SendMessageAsync(Guid userId, string conversationId, string content, CancellationToken cancellationToken)
+    public async Task<Message> SendMessageAsync(Guid userId, SendMessageCommand command, CancellationToken cancellationToken)
     {
-        new RequestValidation()
-            .Check("conversation_id", ChatValidation.IdViolation(conversationId))
-            .Check("content", ChatValidation.MessageViolation(content, options.Value.MaxMessageLength))
-            .ThrowIfInvalid();
         await limiter.CountRequestAsync(userId);
 
         // One round trip: the ownership check is part of the write.
-        var message = Message.FromUser(ChatValidation.ParseId(conversationId), content, tokens.CountMessage(content), generationId: null, timeProvider.GetUtcNowForStorage());
+        var message = Message.FromUser(command.ConversationId, command.Content, tokens.CountMessage(command.Content), generationId: null, timeProvider.GetUtcNowForStorage());
         if (!await store.AddMessageAsync(userId, message, cancellationToken))
         {
             throw ServiceException.NotFound("The conversation");
@@ -111,40 +92,16 @@ public sealed partial class ConversationService(
         return message;
     }
 
-    public async Task<HistoryPage> GetHistoryAsync(Guid userId, string conversationId, int? limit, int offset, string pageToken, bool newestFirst, CancellationToken cancellationToken)
+    public async Task<HistoryPage> GetHistoryAsync(Guid userId, HistoryQuery query, CancellationToken cancellationToken)
     {
-        long? after = null;
-        var check = new RequestValidation()
-            .Check("conversation_id", ChatValidation.IdViolation(conversationId))
-            .Check("limit", ChatValidation.LimitViolation(limit))
-            .Check("offset", ChatValidation.OffsetViolation(offset));
-        if (pageToken.Length > 0)
-        {
-            if (offset != 0)
-            {
-                check.Add("offset", "must be 0 when page_token is set");
-            }
+        var conversation = await FindOwnedAsync(userId, query.ConversationId, tracking: false, cancellationToken);
 
-            if (!check.IsValid || !HistoryPageToken.TryParse(pageToken, out var token)
-                || token.ConversationId != ChatValidation.ParseId(conversationId) || token.NewestFirst != newestFirst)
-            {
-                check.Add("page_token", "is not a page token of this conversation and order");
-            }
-            else
-            {
-                after = token.Position;
-            }
-        }
-
-        check.ThrowIfInvalid();
-        var conversation = await FindOwnedAsync(userId, ChatValidation.ParseId(conversationId), tracking: false, cancellationToken);
-
-        var take = limit ?? 50;
+        var take = query.Limit ?? 50;
         // The count kept with every insert, so that a page costs the same however long the conversation grows.
         var total = conversation.MessageCount;
-        var rows = await store.ReadHistoryAsync(conversation.Id, after, newestFirst, offset, take + 1, cancellationToken);
+        var rows = await store.ReadHistoryAsync(conversation.Id, query.AfterPosition, query.NewestFirst, query.Offset, take + 1, cancellationToken);
         var page = rows.Take(take).ToList();
-        var next = rows.Count > take ? new HistoryPageToken(conversation.Id, newestFirst, page[^1].Position).ToString() : "";
+        var next = rows.Count > take ? new HistoryPageToken(conversation.Id, query.NewestFirst, page[^1].Position).ToString() : "";
         return new HistoryPage(page, total, next);
     }
 
@@ -155,30 +112,4 @@ public sealed partial class ConversationService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A message of conversation {ConversationId} is stored but could not be announced in its feed")]
     private static partial void LogFeedAppendFailed(ILogger logger, Exception exception, Guid conversationId);
-}
-
-/// <summary>Where a history page ended: the conversation, the order and the last message's position (base64url).</summary>
-public readonly record struct HistoryPageToken(Guid ConversationId, bool NewestFirst, long Position)
-{
-    public override string ToString() => Base64Url.EncodeToString(Encoding.ASCII.GetBytes(
-        string.Create(CultureInfo.InvariantCulture, $"h1|{ConversationId:N}|{(NewestFirst ? 1 : 0)}|{Position}")));
-
-    public static bool TryParse(string text, out HistoryPageToken token)
-    {
-        token = default;
-        if (text.Length > 128 || !Base64Url.IsValid(text))
-        {
-            return false;
-        }
-
-        var parts = Encoding.ASCII.GetString(Base64Url.DecodeFromChars(text)).Split('|');
-        if (parts.Length != 4 || parts[0] != "h1" || !Guid.TryParseExact(parts[1], "N", out var conversationId)
-            || parts[2] is not ("0" or "1") || !long.TryParse(parts[3], NumberStyles.None, CultureInfo.InvariantCulture, out var position))
-        {
-            return false;
-        }
-
-        token = new HistoryPageToken(conversationId, parts[2] == "1", position);
-        return true;
-    }
 }

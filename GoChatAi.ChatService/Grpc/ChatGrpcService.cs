@@ -4,6 +4,7 @@ using GoChatAi.Contracts.Chat.V1;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Options;
 using UsageRow = GoChatAi.Contracts.Chat.V1.UsageRow;
 
 namespace GoChatAi.ChatService.Grpc;
@@ -16,6 +17,7 @@ public sealed class ChatGrpcService(
     ChatEventStreams streams,
     UsageService usage,
     ModelCatalog models,
+    IOptions<ChatOptions> options,
     GenerationRunner runner) : Contracts.Chat.V1.ChatService.ChatServiceBase
 {
     public override async Task<Conversation> CreateConversation(CreateConversationRequest request, ServerCallContext context)
@@ -35,30 +37,26 @@ public sealed class ChatGrpcService(
     }
 
     public override async Task<Conversation> GetConversation(GetConversationRequest request, ServerCallContext context) =>
-        (await conversations.GetAsync(context.GetUserId(), request.ConversationId, context.CancellationToken)).ToProto();
+        (await conversations.GetAsync(context.GetUserId(), request.ToConversationId(), context.CancellationToken)).ToProto();
 
     public override async Task<Conversation> UpdateConversation(UpdateConversationRequest request, ServerCallContext context)
     {
-        var conversation = await conversations.UpdateAsync(context.GetUserId(), request.ConversationId,
-            request.HasTitle ? request.Title : null,
-            request.HasSystemPrompt ? request.SystemPrompt : null,
-            request.HasModel ? request.Model : null,
-            context.CancellationToken);
+        var conversation = await conversations.UpdateAsync(context.GetUserId(), request.ToCommand(models), context.CancellationToken);
         return conversation.ToProto();
     }
 
     public override async Task<Empty> DeleteConversation(DeleteConversationRequest request, ServerCallContext context)
     {
-        await conversations.DeleteAsync(context.GetUserId(), request.ConversationId, context.CancellationToken);
+        await conversations.DeleteAsync(context.GetUserId(), request.ToConversationId(), context.CancellationToken);
         return new Empty();
     }
 
     public override async Task<Message> SendMessage(SendMessageRequest request, ServerCallContext context) =>
-        (await conversations.SendMessageAsync(context.GetUserId(), request.ConversationId, request.Content, context.CancellationToken)).ToProto();
+        (await conversations.SendMessageAsync(context.GetUserId(), request.ToCommand(options.Value), context.CancellationToken)).ToProto();
 
     public override async Task<ChatWithAIResponse> ChatWithAI(ChatWithAIRequest request, ServerCallContext context)
     {
-        var started = await generations.StartAsync(context.GetUserId(), request.ToApplication(), follow: false, context.CancellationToken);
+        var started = await generations.StartAsync(context.GetUserId(), request.ToCommand(models, options.Value), follow: false, context.CancellationToken);
         // The caller may leave; the job goes on and stores its answer all the same.
         var outcome = await started.Outcome.WaitAsync(context.CancellationToken);
         if (outcome.Failure is { } failure)
@@ -81,7 +79,7 @@ public sealed class ChatGrpcService(
 
     public override async Task StreamChat(ChatWithAIRequest request, IServerStreamWriter<ChatEvent> responseStream, ServerCallContext context)
     {
-        var started = await generations.StartAsync(context.GetUserId(), request.ToApplication(), follow: true, context.CancellationToken);
+        var started = await generations.StartAsync(context.GetUserId(), request.ToCommand(models, options.Value), follow: true, context.CancellationToken);
         await foreach (var chatEvent in ChatEventStreams.FollowGenerationAsync(started, context.CancellationToken))
         {
             await responseStream.WriteAsync(chatEvent, context.CancellationToken);
@@ -90,15 +88,15 @@ public sealed class ChatGrpcService(
 
     public override async Task StreamMessages(StreamMessagesRequest request, IServerStreamWriter<ChatEvent> responseStream, ServerCallContext context)
     {
-        var after = await generations.ResolveFeedStartAsync(context.GetUserId(), request.ConversationId,
-            request.HasAfter ? request.After : null, context.CancellationToken);
+        var (conversationId, cursor) = request.ToFeedStart();
+        var after = await generations.ResolveFeedStartAsync(context.GetUserId(), conversationId, cursor, context.CancellationToken);
         // A live feed never ends by itself: on shutdown (after the drain delay) it ends normally (status OK), so that
         // the client resumes from its last cursor on another replica, instead of holding the server for its whole
         // grace period and then being cut.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, runner.Stopping);
         try
         {
-            await foreach (var chatEvent in streams.FollowConversationAsync(Guid.Parse(request.ConversationId), after, stop.Token))
+            await foreach (var chatEvent in streams.FollowConversationAsync(conversationId, after, stop.Token))
             {
                 await responseStream.WriteAsync(chatEvent, context.CancellationToken);
             }
@@ -110,12 +108,11 @@ public sealed class ChatGrpcService(
     }
 
     public override async Task<Generation> CancelGeneration(CancelGenerationRequest request, ServerCallContext context) =>
-        (await generations.CancelAsync(context.GetUserId(), request.GenerationId, context.CancellationToken)).ToGeneration();
+        (await generations.CancelAsync(context.GetUserId(), request.ToGenerationId(), context.CancellationToken)).ToGeneration();
 
     public override async Task<GetHistoryResponse> GetHistory(GetHistoryRequest request, ServerCallContext context)
     {
-        var page = await conversations.GetHistoryAsync(context.GetUserId(), request.ConversationId,
-            request.HasLimit ? request.Limit : null, request.Offset, request.PageToken, request.NewestFirst, context.CancellationToken);
+        var page = await conversations.GetHistoryAsync(context.GetUserId(), request.ToQuery(), context.CancellationToken);
         return new GetHistoryResponse
         {
             Messages = { page.Messages.Select(m => m.ToProto()) },
@@ -142,11 +139,7 @@ public sealed class ChatGrpcService(
 
     public override async Task<GetUsageResponse> GetUsage(GetUsageRequest request, ServerCallContext context)
     {
-        var report = await usage.GetAsync(context.GetUserId(),
-            request.HasStartDate ? request.StartDate : null,
-            request.HasEndDate ? request.EndDate : null,
-            request.HasConversationId ? request.ConversationId : null,
-            context.CancellationToken);
+        var report = await usage.GetAsync(context.GetUserId(), request.ToQuery(), context.CancellationToken);
         var response = new GetUsageResponse
         {
             StartDate = report.Start.ToDateText(),

@@ -1,5 +1,4 @@
 using GoChatAi.ChatService.Application;
-using GoChatAi.ChatService.Application.Generations;
 using GoChatAi.Contracts.Chat.V1;
 using Google.Protobuf.WellKnownTypes;
 using DomainConversation = GoChatAi.ChatService.Domain.Conversation;
@@ -34,13 +33,6 @@ internal static class ProtoMapping
         FinishReason = ChatEvents.ToProto(answer.FinishReason),
         Usage = answer.Status == Domain.MessageStatus.Finished ? ChatEvents.ToProtoUsage(answer) : null,
     };
-
-    public static GenerationRequest ToApplication(this ChatWithAIRequest request) => new(
-        request.Message,
-        request.HasConversationId ? request.ConversationId : null,
-        request.HasModel ? request.Model : null,
-        request.HasTemperature ? request.Temperature : null,
-        request.HasMaxTokens ? request.MaxTokens : null);
 
     public static string ToDateText(this DateOnly day) => day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using GoChatAi.ChatService.Application;
 using GoChatAi.ChatService.Application.Generations;
+using GoChatAi.ChatService.Grpc;
 using GoChatAi.Contracts.Chat.V1;
 using GoChatAi.ServiceDefaults.Errors;
 using GoChatAi.ServiceDefaults.Requests;
@@ -38,6 +39,7 @@ public static partial class ChatStreamEndpoint
         ChatEventStreams streams,
         IChatEventFeed feed,
         IGenerationLeases leases,
+        ModelCatalog models,
         IOptions<ChatOptions> options,
         ILoggerFactory loggerFactory)
     {
@@ -54,7 +56,7 @@ public static partial class ChatStreamEndpoint
             else
             {
                 var request = await ReadRequestAsync(http.Request, cancellationToken);
-                var started = await generations.StartAsync(userId, request.ToGenerationRequest(), follow: true, cancellationToken);
+                var started = await generations.StartAsync(userId, request.ToCommand(models, options.Value), follow: true, cancellationToken);
                 events = ChatEventStreams.FollowGenerationAsync(started, cancellationToken);
             }
         }
@@ -77,7 +79,7 @@ public static partial class ChatStreamEndpoint
         }
 
         // Checks ownership, and that the events after the cursor are still kept.
-        await generations.ResolveFeedStartAsync(userId, cursor.ConversationId.ToString(), after, cancellationToken);
+        await generations.ResolveFeedStartAsync(userId, cursor.ConversationId, cursor, cancellationToken);
         var nothingMore = await leases.GetRunningAsync(cursor.ConversationId) is null
             && await feed.LastSequenceAsync(cursor.ConversationId) <= cursor.Sequence;
         return nothingMore ? AsyncEnumerable.Empty<ChatEvent>() : streams.ResumeAsync(cursor, cancellationToken);
@@ -102,13 +104,6 @@ public static partial class ChatStreamEndpoint
             throw ServiceException.InvalidArgument("body", "is not a valid ChatWithAIRequest JSON object");
         }
     }
-
-    private static GenerationRequest ToGenerationRequest(this ChatWithAIRequest request) => new(
-        request.Message,
-        request.HasConversationId ? request.ConversationId : null,
-        request.HasModel ? request.Model : null,
-        request.HasTemperature ? request.Temperature : null,
-        request.HasMaxTokens ? request.MaxTokens : null);
 
     private static async Task WriteEventsAsync(HttpResponse response, IAsyncEnumerable<ChatEvent> events, TimeSpan heartbeatInterval, ILogger logger, CancellationToken cancellationToken)
     {

@@ -1,17 +1,14 @@
 using System.Threading.Channels;
+using GoChatAi.ChatService.Application.Commands;
 using GoChatAi.ChatService.Domain;
 using GoChatAi.Contracts.Chat.V1;
 using GoChatAi.ServiceDefaults.Errors;
-using Microsoft.Extensions.Options;
 using Message = GoChatAi.ChatService.Domain.Message;
 using MessageStatus = GoChatAi.ChatService.Domain.MessageStatus;
 using Conversation = GoChatAi.ChatService.Domain.Conversation;
 using FinishReason = GoChatAi.ChatService.Domain.FinishReason;
 
 namespace GoChatAi.ChatService.Application.Generations;
-
-/// <summary>What the caller asks of the model (ChatWithAI, StreamChat, the SSE endpoint).</summary>
-public sealed record GenerationRequest(string Message, string? ConversationId, string? Model, double? Temperature, int? MaxTokens);
 
 /// <summary>
 /// A generation that has started: its stored messages, its events from the first (when the caller follows it),
@@ -36,7 +33,6 @@ public sealed class GenerationService(
     GenerationRunner runner,
     AbandonedGenerations abandoned,
     ChatMetrics metrics,
-    IOptions<ChatOptions> options,
     TimeProvider timeProvider)
 {
     /// <summary>
@@ -45,19 +41,10 @@ public sealed class GenerationService(
     /// conversation, the limits and the conversation's lease; then one database write that also reads the history
     /// for the model's context. Nothing is written when the request is refused.
     /// </summary>
-    public async Task<StartedGeneration> StartAsync(Guid userId, GenerationRequest request, bool follow, CancellationToken cancellationToken)
+    public async Task<StartedGeneration> StartAsync(Guid userId, StartGenerationCommand request, bool follow, CancellationToken cancellationToken)
     {
-        new RequestValidation()
-            .Check("message", ChatValidation.MessageViolation(request.Message, options.Value.MaxMessageLength))
-            .Check("conversation_id", request.ConversationId is null ? null : ChatValidation.IdViolation(request.ConversationId))
-            .Check("model", request.Model is null ? null : ChatValidation.ModelViolation(request.Model, models))
-            // NaN fails both comparisons, and so is refused too.
-            .Check("temperature", request.Temperature is null or (>= 0 and <= 2) ? null : "must be from 0 to 2")
-            .Check("max_tokens", request.MaxTokens is null or >= 1 ? null : "must be at least 1")
-            .ThrowIfInvalid();
-
         var now = timeProvider.GetUtcNowForStorage();
-        var conversationId = request.ConversationId is null ? Guid.CreateVersion7(now) : ChatValidation.ParseId(request.ConversationId);
+        var conversationId = request.ConversationId ?? Guid.CreateVersion7(now);
         var generationId = Guid.CreateVersion7(now);
         var found = request.ConversationId is null ? Task.FromResult<Conversation?>(null) : FindAsync();
         var admitted = limiter.AdmitAnswerAsync(userId);
@@ -84,10 +71,10 @@ public sealed class GenerationService(
     }
 
     private async Task<StartedGeneration> StartLeasedAsync(
-        Guid userId, GenerationRequest request, Conversation? existing, Guid conversationId, LeasedGeneration lease, bool follow, DateTimeOffset now)
+        Guid userId, StartGenerationCommand request, Conversation? existing, Guid conversationId, LeasedGeneration lease, bool follow, DateTimeOffset now)
     {
         // A conversation's model that the deployment no longer offers falls back to the default.
-        var model = models.Find(request.Model ?? existing?.Model ?? models.Default.Id) ?? models.Default;
+        var model = request.Model ?? models.Find(existing?.Model ?? models.Default.Id) ?? models.Default;
         if (request.MaxTokens > model.MaxOutputTokens)
         {
             throw ServiceException.InvalidArgument("max_tokens", $"must be at most {model.MaxOutputTokens} for the model '{model.Id}'");
@@ -116,10 +103,8 @@ public sealed class GenerationService(
     }
 
     /// <summary>Stops a running generation of the caller's, keeping its text; a finished one is returned as it is.</summary>
-    public async Task<Message> CancelAsync(Guid userId, string generationId, CancellationToken cancellationToken)
+    public async Task<Message> CancelAsync(Guid userId, Guid id, CancellationToken cancellationToken)
     {
-        new RequestValidation().Check("generation_id", ChatValidation.IdViolation(generationId)).ThrowIfInvalid();
-        var id = ChatValidation.ParseId(generationId);
         var answer = await FindAnswerAsync(userId, id, cancellationToken);
         if (answer.Status == MessageStatus.Generating)
         {
@@ -140,19 +125,10 @@ public sealed class GenerationService(
         await store.FindOwnedAnswerAsync(userId, generationId, cancellationToken) ?? throw ServiceException.NotFound("The generation");
 
     /// <summary>The feed position to follow a conversation from: a cursor's, else the running generation's start, else now.</summary>
-    public async Task<long> ResolveFeedStartAsync(Guid userId, string conversationId, string? after, CancellationToken cancellationToken)
+    public async Task<long> ResolveFeedStartAsync(Guid userId, Guid conversationId, FeedCursor? after, CancellationToken cancellationToken)
     {
-        var check = new RequestValidation().Check("conversation_id", ChatValidation.IdViolation(conversationId));
-        FeedCursor cursor = default;
-        if (after is not null && check.IsValid
-            && (!FeedCursor.TryParse(after, out cursor) || cursor.ConversationId != ChatValidation.ParseId(conversationId)))
-        {
-            check.Add("after", "is not a cursor of this conversation's feed");
-        }
-
-        check.ThrowIfInvalid();
-        var conversation = await conversations.FindOwnedAsync(userId, ChatValidation.ParseId(conversationId), tracking: false, cancellationToken);
-        if (after is not null)
+        var conversation = await conversations.FindOwnedAsync(userId, conversationId, tracking: false, cancellationToken);
+        if (after is { } cursor)
         {
             return cursor.Sequence;
         }

@@ -1,0 +1,4 @@
+namespace GoChatAi.ChatService.Application.Commands;
+
+/// <summary>A change to a conversation's settings: a null one stays as it is; at least one is set.</summary>
+public sealed record UpdateConversationCommand(Guid ConversationId, string? Title, string? SystemPrompt, string? Model);

@@ -1,0 +1,129 @@
+using GoChatAi.ChatService.Application;
+using GoChatAi.ChatService.Application.Commands;
+using GoChatAi.Contracts.Chat.V1;
+using GoChatAi.ServiceDefaults.Errors;
+
+namespace GoChatAi.ChatService.Grpc;
+
+/// <summary>
+/// From the API's requests to the application's typed commands, parsed once here: gRPC, its JSON transcoding (the
+/// same service) and the SSE endpoint all come this way, and the use cases get Guids, cursors and allowed models,
+/// not strings to check again. Every field's violation is collected before the request is refused, in the order
+/// of the request's fields.
+/// </summary>
+internal static class RequestMapping
+{
+    public static Guid ToConversationId(this GetConversationRequest request) => ParseId("conversation_id", request.ConversationId);
+
+    public static Guid ToConversationId(this DeleteConversationRequest request) => ParseId("conversation_id", request.ConversationId);
+
+    public static Guid ToGenerationId(this CancelGenerationRequest request) => ParseId("generation_id", request.GenerationId);
+
+    public static UpdateConversationCommand ToCommand(this UpdateConversationRequest request, ModelCatalog models)
+    {
+        var check = new RequestValidation();
+        var conversationId = check.Id("conversation_id", request.ConversationId);
+        var (title, systemPrompt, model) = (request.HasTitle ? request.Title : null, request.HasSystemPrompt ? request.SystemPrompt : null, request.HasModel ? request.Model : null);
+        check
+            .Check("title", title is null ? null : ChatValidation.TitleViolation(title))
+            .Check("system_prompt", systemPrompt is null ? null : ChatValidation.SystemPromptViolation(systemPrompt))
+            .Check("model", model is null ? null : ChatValidation.ModelViolation(model, models))
+            .Require(title is not null || systemPrompt is not null || model is not null, "title", "at least one of title, system_prompt and model is required")
+            .ThrowIfInvalid();
+        return new UpdateConversationCommand(conversationId, title, systemPrompt, model);
+    }
+
+    public static SendMessageCommand ToCommand(this SendMessageRequest request, ChatOptions options)
+    {
+        var check = new RequestValidation();
+        var conversationId = check.Id("conversation_id", request.ConversationId);
+        check.Check("content", ChatValidation.MessageViolation(request.Content, options.MaxMessageLength)).ThrowIfInvalid();
+        return new SendMessageCommand(conversationId, request.Content);
+    }
+
+    /// <summary>ChatWithAI's request, as ChatWithAI, StreamChat and the SSE endpoint take it.</summary>
+    public static StartGenerationCommand ToCommand(this ChatWithAIRequest request, ModelCatalog models, ChatOptions options)
+    {
+        var check = new RequestValidation().Check("message", ChatValidation.MessageViolation(request.Message, options.MaxMessageLength));
+        var conversationId = check.OptionalId("conversation_id", request.HasConversationId ? request.ConversationId : null);
+        var (model, temperature, maxTokens) = (request.HasModel ? request.Model : null, request.HasTemperature ? request.Temperature : (double?)null, request.HasMaxTokens ? request.MaxTokens : (int?)null);
+        check
+            .Check("model", model is null ? null : ChatValidation.ModelViolation(model, models))
+            // NaN fails both comparisons, and so is refused too.
+            .Check("temperature", temperature is null or (>= 0 and <= 2) ? null : "must be from 0 to 2")
+            .Check("max_tokens", maxTokens is null or >= 1 ? null : "must be at least 1")
+            .ThrowIfInvalid();
+        return new StartGenerationCommand(request.Message, conversationId, model is null ? null : models.Find(model), temperature, maxTokens);
+    }
+
+    public static HistoryQuery ToQuery(this GetHistoryRequest request)
+    {
+        var limit = request.HasLimit ? request.Limit : (int?)null;
+        var check = new RequestValidation();
+        var conversationId = check.Id("conversation_id", request.ConversationId);
+        check
+            .Check("limit", ChatValidation.LimitViolation(limit))
+            .Check("offset", ChatValidation.OffsetViolation(request.Offset));
+        long? after = null;
+        if (request.PageToken.Length > 0)
+        {
+            if (request.Offset != 0)
+            {
+                check.Add("offset", "must be 0 when page_token is set");
+            }
+
+            if (!check.IsValid || !HistoryPageToken.TryParse(request.PageToken, out var token)
+                || token.ConversationId != conversationId || token.NewestFirst != request.NewestFirst)
+            {
+                check.Add("page_token", "is not a page token of this conversation and order");
+            }
+            else
+            {
+                after = token.Position;
+            }
+        }
+
+        check.ThrowIfInvalid();
+        return new HistoryQuery(conversationId, limit, request.Offset, after, request.NewestFirst);
+    }
+
+    /// <summary>The conversation to follow, and the cursor to follow it after, which must be one of its feed's.</summary>
+    public static (Guid ConversationId, FeedCursor? After) ToFeedStart(this StreamMessagesRequest request)
+    {
+        var check = new RequestValidation();
+        var conversationId = check.Id("conversation_id", request.ConversationId);
+        FeedCursor? after = null;
+        if (request.HasAfter && check.IsValid)
+        {
+            if (FeedCursor.TryParse(request.After, out var cursor) && cursor.ConversationId == conversationId)
+            {
+                after = cursor;
+            }
+            else
+            {
+                check.Add("after", "is not a cursor of this conversation's feed");
+            }
+        }
+
+        check.ThrowIfInvalid();
+        return (conversationId, after);
+    }
+
+    public static UsageQuery ToQuery(this GetUsageRequest request)
+    {
+        var check = new RequestValidation();
+        var start = check.OptionalDate("start_date", request.HasStartDate ? request.StartDate : null);
+        var end = check.OptionalDate("end_date", request.HasEndDate ? request.EndDate : null);
+        var conversationId = check.OptionalId("conversation_id", request.HasConversationId ? request.ConversationId : null);
+        check.ThrowIfInvalid();
+        return new UsageQuery(start, end, conversationId);
+    }
+
+    private static Guid ParseId(string field, string value)
+    {
+        var check = new RequestValidation();
+        var id = check.Id(field, value);
+        check.ThrowIfInvalid();
+        return id;
+    }
+}
