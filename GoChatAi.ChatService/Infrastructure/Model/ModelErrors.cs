@@ -1,6 +1,4 @@
 using System.ClientModel;
-using System.ClientModel.Primitives;
-using System.Text.Json;
 using GoChatAi.ServiceDefaults.Errors;
 using Polly.CircuitBreaker;
 
@@ -36,7 +34,8 @@ public static partial class ModelErrors
     private static ServiceException FromProviderStatus(ClientResultException exception, string modelId, ILogger logger)
     {
         var response = exception.GetRawResponse();
-        var (code, type) = ReadError(response);
+        var error = ProviderResponses.ReadError(response);
+        var code = error.Code;
         var status = exception.Status;
 
         if (code == "context_length_exceeded")
@@ -52,7 +51,7 @@ public static partial class ModelErrors
             return new ServiceException(ErrorKind.Unavailable, "The model provider is unavailable.");
         }
 
-        if (status == 429 && (code == "insufficient_quota" || type == "insufficient_quota"))
+        if (status == 429 && ProviderResponses.IsQuotaExhausted(error))
         {
             LogProviderQuotaExhausted(logger, modelId);
             return new ServiceException(ErrorKind.Unavailable, "The model provider is unavailable: this deployment's quota is used up.");
@@ -60,7 +59,7 @@ public static partial class ModelErrors
 
         if (status == 429)
         {
-            var retryAfter = RetryAfter(response) ?? s_defaultRetryAfter;
+            var retryAfter = (response is null ? null : ProviderResponses.RetryAfter(response, DateTimeOffset.UtcNow)) ?? s_defaultRetryAfter;
             return new ServiceException(ErrorKind.ResourceExhausted, "The model provider is rate limiting requests; try again later.", retryAfter: retryAfter);
         }
 
@@ -71,52 +70,6 @@ public static partial class ModelErrors
 
         LogProviderStatus(logger, status, code ?? "", modelId);
         return new ServiceException(ErrorKind.Unavailable, "The model provider failed to answer.", retryAfter: s_defaultRetryAfter);
-    }
-
-    private static (string? Code, string? Type) ReadError(PipelineResponse? response)
-    {
-        try
-        {
-            var content = response?.Content;
-            if (content is null || content.ToMemory().Length == 0)
-            {
-                return (null, null);
-            }
-
-            using var document = JsonDocument.Parse(content.ToMemory());
-            if (document.RootElement.ValueKind == JsonValueKind.Object
-                && document.RootElement.TryGetProperty("error", out var error)
-                && error.ValueKind == JsonValueKind.Object)
-            {
-                return (Text(error, "code"), Text(error, "type"));
-            }
-        }
-        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
-        {
-            // Not OpenAI's error body: the status alone has to do.
-        }
-
-        return (null, null);
-
-        static string? Text(JsonElement element, string name) =>
-            element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-    }
-
-    private static TimeSpan? RetryAfter(PipelineResponse? response)
-    {
-        if (response is null)
-        {
-            return null;
-        }
-
-        if (response.Headers.TryGetValue("retry-after-ms", out var ms) && double.TryParse(ms, System.Globalization.CultureInfo.InvariantCulture, out var milliseconds))
-        {
-            return TimeSpan.FromMilliseconds(Math.Max(milliseconds, 0));
-        }
-
-        return response.Headers.TryGetValue("Retry-After", out var seconds) && int.TryParse(seconds, System.Globalization.CultureInfo.InvariantCulture, out var s)
-            ? TimeSpan.FromSeconds(Math.Max(s, 0))
-            : null;
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The model provider refused this deployment's credentials (HTTP {Status}) for model {Model}: check ConnectionStrings:openai's Key")]

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using GoChatAi.ChatService.Application;
 using Microsoft.Extensions.Http.Resilience;
@@ -30,7 +29,7 @@ internal static class ModelResilience
                 { Result: { } response } => await IsTransientAsync(response, options.MaxRetryDelay),
                 _ => false,
             },
-            DelayGenerator = args => ValueTask.FromResult(args.Outcome.Result is { } response ? RetryAfter(response) : null),
+            DelayGenerator = args => ValueTask.FromResult(args.Outcome.Result is { } response ? ProviderResponses.RetryAfter(response, DateTimeOffset.UtcNow) : null),
         });
 
         pipeline.AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>
@@ -56,31 +55,12 @@ internal static class ModelResilience
             return true;
         }
 
-        if (response.StatusCode != HttpStatusCode.TooManyRequests || RetryAfter(response) > maxRetryDelay)
+        if (response.StatusCode != HttpStatusCode.TooManyRequests || ProviderResponses.RetryAfter(response, DateTimeOffset.UtcNow) > maxRetryDelay)
         {
             return false;
         }
 
         // Error bodies are small; reading one buffers it, so the SDK still reads it after us.
-        var body = await response.Content.ReadAsStringAsync();
-        return !body.Contains("insufficient_quota", StringComparison.Ordinal);
-    }
-
-    /// <summary>The wait a response asks for: <c>retry-after-ms</c> (OpenAI, Azure), else <c>Retry-After</c> in seconds or as a date.</summary>
-    public static TimeSpan? RetryAfter(HttpResponseMessage response)
-    {
-        if (response.Headers.TryGetValues("retry-after-ms", out var values)
-            && double.TryParse(values.FirstOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out var milliseconds)
-            && milliseconds >= 0)
-        {
-            return TimeSpan.FromMilliseconds(milliseconds);
-        }
-
-        return response.Headers.RetryAfter switch
-        {
-            { Delta: { } delta } => delta,
-            { Date: { } date } => date - DateTimeOffset.UtcNow is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero,
-            _ => null,
-        };
+        return !ProviderResponses.IsQuotaExhausted(ProviderResponses.ReadError(await response.Content.ReadAsByteArrayAsync()));
     }
 }
