@@ -13,7 +13,7 @@ public sealed class MessageTests
     private static Message Answer() => Message.AnswerToBe(ConversationId, "stand-in", Guid.CreateVersion7(), Now);
 
     /// <summary>Every way an answer ends.</summary>
-    public static TheoryData<string> Endings => ["finish", "cancel", "end incomplete"];
+    public static TheoryData<string> Endings => new() { "finish", "cancel", "end incomplete" };
 
     private static void End(Message message, string ending, string content = "text")
     {

@@ -1,0 +1,448 @@
+extern alias chatservice;
+
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using chatservice::GoChatAi.ChatService.Application;
+using chatservice::GoChatAi.ChatService.Application.Generations;
+using chatservice::GoChatAi.ChatService.Domain;
+using GoChatAi.ServiceDefaults.Errors;
+using GoChatAi.ServiceDefaults.Operations;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using ChatEvent = GoChatAi.Contracts.Chat.V1.ChatEvent;
+using ChatOptions = chatservice::GoChatAi.ChatService.Application.ChatOptions;
+using Options = Microsoft.Extensions.Options.Options;
+
+namespace GoChatAi.Tests.Unit;
+
+/// <summary>
+/// The ChatService's generation path (GenerationService, GenerationRunner, AnswerGeneration, AbandonedGenerations,
+/// the FeedWriter) as the service wires it, over in-memory fakes of the interfaces Application owns, on a clock the
+/// test moves. The model answers what the test scripts.
+/// </summary>
+internal sealed class ChatFakes : IAsyncDisposable
+{
+    public static readonly DateTimeOffset Start = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
+
+    private readonly ServiceProvider _services;
+
+    private ChatFakes()
+    {
+        Models = new ModelCatalog(Options.Create(new ModelOptions
+        {
+            Models = [new ModelDefinition { Id = "small", ContextWindow = 1_000, MaxOutputTokens = 100 }],
+        }));
+        _services = new ServiceCollection().AddSingleton<IConversationStore>(Store).BuildServiceProvider();
+        var scopes = _services.GetRequiredService<IServiceScopeFactory>();
+        var options = Options.Create(Settings);
+        var metrics = new ChatMetrics(new TestMeterFactory());
+        Writer = new FeedWriter(Feed, metrics, Time, NullLogger<FeedWriter>.Instance);
+        var answers = new AnswerGeneration(scopes, Model, Tokens, Limiter,
+            new ConversationTitles(scopes, Model, NullLogger<ConversationTitles>.Instance), metrics, options, Time, NullLogger<AnswerGeneration>.Instance);
+        Runner = new GenerationRunner(answers, Leases, Writer,
+            new GracefulShutdown(new ConfigurationBuilder().Build(), new TestHostEnvironment(), Time), options, Time, NullLogger<GenerationRunner>.Instance);
+        Abandoned = new AbandonedGenerations(scopes, Leases, Feed, Tokens, new ReadyStore(), metrics, options, Time, NullLogger<AbandonedGenerations>.Instance);
+        Conversations = new ConversationService(Store, Models, Tokens, Limiter, Feed, Runner, metrics, Time, NullLogger<ConversationService>.Instance);
+        Generations = new GenerationService(Store, Conversations, Models, Tokens, Limiter, Leases, Feed, Runner, Abandoned, metrics, Time);
+    }
+
+    public FakeTimeProvider Time { get; } = new(Start);
+
+    public ChatOptions Settings { get; } = new() { GenerateTitles = false };
+
+    public Guid UserId { get; } = Guid.CreateVersion7();
+
+    public ModelCatalog Models { get; }
+
+    public FakeConversationStore Store { get; } = new();
+
+    public FakeChatEventFeed Feed { get; } = new();
+
+    public FakeGenerationLeases Leases { get; } = new();
+
+    public FakeUsageLimiter Limiter { get; } = new();
+
+    public WordCounter Tokens { get; } = new();
+
+    public ScriptedModel Model { get; } = new();
+
+    public FeedWriter Writer { get; }
+
+    public GenerationRunner Runner { get; }
+
+    public AbandonedGenerations Abandoned { get; }
+
+    public ConversationService Conversations { get; }
+
+    public GenerationService Generations { get; }
+
+    /// <summary>The fakes, with the feed writer running (as the host starts it).</summary>
+    public static async Task<ChatFakes> StartAsync()
+    {
+        var fakes = new ChatFakes();
+        await fakes.Writer.StartAsync(CancellationToken.None);
+        return fakes;
+    }
+
+    /// <summary>A stored conversation of <paramref name="userId"/> (else the test's user).</summary>
+    public Conversation AddConversation(Guid? userId = null, string? systemPrompt = null)
+    {
+        var conversation = Conversation.Create(Guid.CreateVersion7(), userId ?? UserId, "A conversation", systemPrompt, "small", Time.GetUtcNow());
+        Store.Conversations.Add(conversation);
+        return conversation;
+    }
+
+    /// <summary>Waits (a few seconds at most) for what a generation's job does after its caller has its outcome.</summary>
+    public static async Task EventuallyAsync(Func<bool> condition, Action? meanwhile = null)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The condition did not become true in time.");
+            meanwhile?.Invoke();
+            await Task.Delay(10);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Writer.StopAsync(CancellationToken.None);
+        Writer.Dispose();
+        Runner.Dispose();
+        Abandoned.Dispose();
+        await _services.DisposeAsync();
+    }
+
+    private sealed class ReadyStore : IStoreReadiness
+    {
+        public Task WhenReadyAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    private sealed class TestHostEnvironment : IHostEnvironment
+    {
+        public string EnvironmentName { get; set; } = Environments.Development;
+
+        public string ApplicationName { get; set; } = "GoChatAi.Tests";
+
+        public string ContentRootPath { get; set; } = AppContext.BaseDirectory;
+
+        public IFileProvider ContentRootFileProvider { get; set; } = new NullFileProvider();
+    }
+}
+
+/// <summary>Conversations and messages in lists. The messages are the very objects the use cases hold, as a database's rows would read.</summary>
+internal sealed class FakeConversationStore : IConversationStore
+{
+    private readonly Lock _gate = new();
+    private readonly HashSet<Guid> _finished = [];
+
+    public List<Conversation> Conversations { get; } = [];
+
+    public List<Message> Messages { get; } = [];
+
+    /// <summary>Every StartGenerationAsync: the conversation it created (if new), the user's message and the answer-to-be.</summary>
+    public List<(Conversation? New, Message User, Message Answer)> Started { get; } = [];
+
+    /// <summary>Every answer stored final, with its usage.</summary>
+    public List<(Message Answer, UsageRecord? Usage)> FinishedAnswers { get; } = [];
+
+    /// <summary>How many of the next FinishAnswerAsync calls fail as a database that is down does.</summary>
+    public int FinishesToFail { get; set; }
+
+    public void Add(Conversation conversation) => Conversations.Add(conversation);
+
+    public Task SaveChangesAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task<Conversation?> FindOwnedAsync(Guid userId, Guid conversationId, bool tracking, CancellationToken cancellationToken) =>
+        Task.FromResult(Conversations.SingleOrDefault(c => c.Id == conversationId && c.UserId == userId));
+
+    public Task<(IReadOnlyList<Conversation> Page, int Total)> ListAsync(Guid userId, int limit, int offset, CancellationToken cancellationToken)
+    {
+        var mine = Conversations.Where(c => c.UserId == userId).OrderByDescending(c => c.LastActivityAt).ToList();
+        return Task.FromResult<(IReadOnlyList<Conversation>, int)>((mine.Skip(offset).Take(limit).ToList(), mine.Count));
+    }
+
+    public Task DeleteAsync(Guid conversationId, CancellationToken cancellationToken)
+    {
+        Conversations.RemoveAll(c => c.Id == conversationId);
+        Messages.RemoveAll(m => m.ConversationId == conversationId);
+        return Task.CompletedTask;
+    }
+
+    public Task<Guid> FindOwnerAsync(Guid conversationId, CancellationToken cancellationToken) =>
+        Task.FromResult(Conversations.SingleOrDefault(c => c.Id == conversationId)?.UserId ?? Guid.Empty);
+
+    public Task<IReadOnlyList<Message>> ReadHistoryAsync(
+        Guid conversationId, long? afterPosition, bool newestFirst, int offset, int count, CancellationToken cancellationToken)
+    {
+        var messages = Messages.Where(m => m.ConversationId == conversationId);
+        return Task.FromResult<IReadOnlyList<Message>>((newestFirst ? messages.Reverse() : messages).Skip(offset).Take(count).ToList());
+    }
+
+    public Task<Message?> FindOwnedAnswerAsync(Guid userId, Guid generationId, CancellationToken cancellationToken) =>
+        Task.FromResult(Messages.FirstOrDefault(m => m.GenerationId == generationId && m.Role == MessageRole.Assistant
+            && Conversations.Any(c => c.Id == m.ConversationId && c.UserId == userId)));
+
+    public Task<Message?> FindAnswerAsync(Guid generationId, CancellationToken cancellationToken) =>
+        Task.FromResult(Messages.FirstOrDefault(m => m.GenerationId == generationId && m.Role == MessageRole.Assistant));
+
+    public Task<IReadOnlyList<Message>> ListGeneratingAsync(DateTimeOffset startedBefore, int limit, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<Message>>(Messages.Where(m => m.Status == MessageStatus.Generating && m.CreatedAt < startedBefore).Take(limit).ToList());
+
+    public Task<string?> FindFirstMessageToTitleAsync(Guid conversationId, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
+
+    public Task SetTitleIfUntitledAsync(Guid conversationId, string title, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task<List<ContextMessage>> StartGenerationAsync(
+        Conversation? newConversation, Message user, Message answer, int historyLimit, CancellationToken cancellationToken)
+    {
+        if (newConversation is not null)
+        {
+            Conversations.Add(newConversation);
+        }
+
+        Messages.AddRange([user, answer]);
+        Started.Add((newConversation, user, answer));
+        return Task.FromResult(Messages
+            .Where(m => m.ConversationId == user.ConversationId && m.Status == MessageStatus.Finished && m.Content.Length > 0)
+            .Reverse().Take(historyLimit)
+            .Select(m => new ContextMessage(m.Role, m.Content, m.TokenCount))
+            .ToList());
+    }
+
+    public Task<bool> AddMessageAsync(Guid userId, Message message, CancellationToken cancellationToken)
+    {
+        var owned = Conversations.Any(c => c.Id == message.ConversationId && c.UserId == userId);
+        if (owned)
+        {
+            Messages.Add(message);
+        }
+
+        return Task.FromResult(owned);
+    }
+
+    public Task<AnswerStored> FinishAnswerAsync(Message answer, int tokenCount, UsageRecord? usage, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (FinishesToFail > 0)
+            {
+                FinishesToFail--;
+                throw new DependencyUnavailableException(DependencyFailure.Database, "The database is down (a test's fake).");
+            }
+
+            if (!Messages.Contains(answer))
+            {
+                return Task.FromResult(AnswerStored.ConversationGone);
+            }
+
+            if (!_finished.Add(answer.Id))
+            {
+                return Task.FromResult(AnswerStored.FinishedElsewhere);
+            }
+
+            FinishedAnswers.Add((answer, usage));
+            return Task.FromResult(AnswerStored.Stored);
+        }
+    }
+}
+
+/// <summary>Each conversation's feed in a list, numbered from 1.</summary>
+internal sealed class FakeChatEventFeed : IChatEventFeed
+{
+    private readonly ConcurrentDictionary<Guid, List<ChatEvent>> _feeds = new();
+
+    public IReadOnlyList<ChatEvent> EventsOf(Guid conversationId)
+    {
+        var feed = _feeds.GetOrAdd(conversationId, _ => []);
+        lock (feed)
+        {
+            return [.. feed];
+        }
+    }
+
+    public Task AppendAsync(IReadOnlyList<FeedAppend> appends)
+    {
+        foreach (var append in appends)
+        {
+            var feed = _feeds.GetOrAdd(append.ConversationId, _ => []);
+            lock (feed)
+            {
+                foreach (var chatEvent in append.Events)
+                {
+                    chatEvent.ConversationId = append.ConversationId.ToString();
+                    chatEvent.Sequence = feed.Count + 1;
+                    chatEvent.Cursor = new FeedCursor(append.ConversationId, chatEvent.Sequence).ToString();
+                    feed.Add(chatEvent);
+                }
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task<ChatEvent> AppendAsync(Guid conversationId, ChatEvent chatEvent)
+    {
+        await AppendAsync([new FeedAppend(conversationId, [chatEvent])]);
+        return chatEvent;
+    }
+
+    public Task<long> LastSequenceAsync(Guid conversationId) => Task.FromResult((long)EventsOf(conversationId).Count);
+
+    public async IAsyncEnumerable<ChatEvent> FollowAsync(
+        Guid conversationId, long after, Func<long, Task<IReadOnlyList<ChatEvent>?>>? onIdle, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        foreach (var chatEvent in EventsOf(conversationId).Where(e => e.Sequence > after))
+        {
+            yield return chatEvent;
+        }
+    }
+
+    public Task<List<ChatEvent>> ReadGenerationAsync(Guid conversationId, Guid generationId) =>
+        Task.FromResult(EventsOf(conversationId).Where(e => e.GenerationId == generationId.ToString()).ToList());
+
+    public Task DeleteAsync(Guid conversationId)
+    {
+        _feeds.TryRemove(conversationId, out _);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>One lease per conversation, held until released; cancel requests reach the runner that subscribed.</summary>
+internal sealed class FakeGenerationLeases : IGenerationLeases
+{
+    private Action<Guid>? _onCancelRequested;
+
+    public ConcurrentDictionary<Guid, Guid> Held { get; } = new();
+
+    public ConcurrentQueue<Guid> CancelRequests { get; } = new();
+
+    public Task<LeasedGeneration?> TryAcquireAsync(Guid conversationId, Guid generationId) =>
+        Task.FromResult(Held.TryAdd(conversationId, generationId) ? new LeasedGeneration(conversationId, generationId, 0) : (LeasedGeneration?)null);
+
+    public Task<bool[]> RenewAsync(IReadOnlyList<LeasedGeneration> generations) =>
+        Task.FromResult(generations.Select(g => Held.TryGetValue(g.ConversationId, out var held) && held == g.GenerationId).ToArray());
+
+    public Task<RunningGeneration?> GetRunningAsync(Guid conversationId) =>
+        Task.FromResult(Held.TryGetValue(conversationId, out var generationId) ? new RunningGeneration(generationId, 0) : (RunningGeneration?)null);
+
+    public Task<bool> TryClaimAbandonedAsync(Guid conversationId, Guid generationId) =>
+        Task.FromResult(!(Held.TryGetValue(conversationId, out var held) && held == generationId));
+
+    public Task ReleaseAsync(Guid conversationId, Guid generationId)
+    {
+        Held.TryRemove(new KeyValuePair<Guid, Guid>(conversationId, generationId));
+        return Task.CompletedTask;
+    }
+
+    public Task RequestCancelAsync(Guid generationId)
+    {
+        CancelRequests.Enqueue(generationId);
+        _onCancelRequested?.Invoke(generationId);
+        return Task.CompletedTask;
+    }
+
+    public Task SubscribeToCancelRequestsAsync(Action<Guid> onCancelRequested)
+    {
+        _onCancelRequested = onCancelRequested;
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Admits everyone unless told to refuse; counts what it is told.</summary>
+internal sealed class FakeUsageLimiter : IUsageLimiter
+{
+    private int _admitted;
+
+    /// <summary>When set, every request is refused with it.</summary>
+    public ServiceException? Refusal { get; set; }
+
+    public int Admitted => _admitted;
+
+    public ConcurrentDictionary<Guid, long> TokensUsed { get; } = new();
+
+    public Task CountRequestAsync(Guid userId) => AdmitAnswerAsync(userId);
+
+    public Task AdmitAnswerAsync(Guid userId)
+    {
+        if (Refusal is { } refusal)
+        {
+            return Task.FromException(refusal);
+        }
+
+        Interlocked.Increment(ref _admitted);
+        return Task.CompletedTask;
+    }
+
+    public Task<long> TokensUsedTodayAsync(Guid userId) => Task.FromResult(TokensUsed.GetValueOrDefault(userId));
+
+    public Task AddTokensAsync(Guid userId, long tokens)
+    {
+        TokensUsed.AddOrUpdate(userId, tokens, (_, used) => used + tokens);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>One token a word: easy to reckon in a test.</summary>
+internal sealed class WordCounter : ITokenCounter
+{
+    public int Count(string text) => text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
+}
+
+/// <summary>A model whose streamed answer the test scripts; its failures mean what a provider's 503 means.</summary>
+internal sealed class ScriptedModel : IModelClientProvider, IChatClient
+{
+    /// <summary>The answer to stream, given the call's cancellation.</summary>
+    public Func<CancellationToken, IAsyncEnumerable<ChatResponseUpdate>> Answer { get; set; } = _ => Answers("Hello", " there");
+
+    /// <summary>Text in chunks, then the end with the provider's usage.</summary>
+    public static async IAsyncEnumerable<ChatResponseUpdate> Answers(params string[] chunks)
+    {
+        foreach (var chunk in chunks)
+        {
+            await Task.Yield();
+            yield return new ChatResponseUpdate(ChatRole.Assistant, chunk);
+        }
+
+        yield return new ChatResponseUpdate
+        {
+            FinishReason = ChatFinishReason.Stop,
+            Contents = [new UsageContent(new UsageDetails { InputTokenCount = 10, OutputTokenCount = chunks.Length })],
+        };
+    }
+
+    /// <summary>Some text, then <paramref name="end"/>: a failure, a stream that hangs until cancelled, or one that just closes.</summary>
+    public static async IAsyncEnumerable<ChatResponseUpdate> Writes(
+        string chunk, Func<CancellationToken, Task> end, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await Task.Yield();
+        yield return new ChatResponseUpdate(ChatRole.Assistant, chunk);
+        await end(cancellationToken);
+    }
+
+    public IChatClient ClientFor(ChatModel model) => this;
+
+    public ServiceException ToServiceException(Exception exception, string modelId, ILogger logger) =>
+        new(ErrorKind.Unavailable, "The model provider failed to answer.");
+
+    public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages, Microsoft.Extensions.AI.ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        Answer(cancellationToken);
+
+    public Task<ChatResponse> GetResponseAsync(
+        IEnumerable<ChatMessage> messages, Microsoft.Extensions.AI.ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "A title")));
+
+    public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+    public void Dispose()
+    {
+    }
+}

@@ -1,0 +1,275 @@
+extern alias chatservice;
+
+using chatservice::GoChatAi.ChatService.Application;
+using chatservice::GoChatAi.ChatService.Application.Commands;
+using chatservice::GoChatAi.ChatService.Application.Generations;
+using chatservice::GoChatAi.ChatService.Domain;
+using GoChatAi.ServiceDefaults.Errors;
+using ChatEvent = GoChatAi.Contracts.Chat.V1.ChatEvent;
+using ProtoFinishReason = GoChatAi.Contracts.Chat.V1.FinishReason;
+
+namespace GoChatAi.Tests.Unit;
+
+/// <summary>
+/// The rules of the generation path over fakes: what starting an answer checks and writes (nothing when it is
+/// refused), how an answer ends (stopped by the model, cancelled, broken off, stored late), and cancelling one.
+/// </summary>
+public sealed class GenerationServiceTests : IAsyncLifetime
+{
+    private ChatFakes _fakes = null!;
+
+    public async Task InitializeAsync() => _fakes = await ChatFakes.StartAsync();
+
+    public async Task DisposeAsync() => await _fakes.DisposeAsync();
+
+    private static StartGenerationCommand Ask(string message = "Hi there", Guid? conversationId = null, int? maxTokens = null) =>
+        new(message, conversationId, Model: null, Temperature: null, maxTokens);
+
+    private Task<StartedGeneration> StartAsync(StartGenerationCommand command, bool follow = true) =>
+        _fakes.Generations.StartAsync(_fakes.UserId, command, follow, CancellationToken.None);
+
+    private static async Task<List<ChatEvent>> ReadAllAsync(StartedGeneration started)
+    {
+        var events = new List<ChatEvent>();
+        await foreach (var chatEvent in started.Events!.ReadAllAsync())
+        {
+            events.Add(chatEvent);
+        }
+
+        return events;
+    }
+
+    private async Task AssertNothingWrittenAsync(Func<Task> start, ErrorKind kind, string? field = null)
+    {
+        var error = await Assert.ThrowsAsync<ServiceException>(start);
+
+        Assert.Equal(kind, error.Kind);
+        if (field is not null)
+        {
+            Assert.Equal(field, Assert.Single(error.Violations).Field);
+        }
+
+        Assert.Empty(_fakes.Store.Started);
+        Assert.Empty(_fakes.Store.Messages);
+    }
+
+    [Fact]
+    public async Task An_answer_in_a_new_conversation_is_stored_and_streamed_from_the_users_message_to_its_end()
+    {
+        var started = await StartAsync(Ask());
+        var events = await ReadAllAsync(started);
+        var outcome = await started.Outcome;
+
+        var (created, user, answer) = Assert.Single(_fakes.Store.Started);
+        Assert.Same(started.Conversation, created);
+        Assert.Equal(_fakes.UserId, created!.UserId);
+        Assert.Equal("small", created.Model);
+        Assert.Equal("Hi there", user.Content);
+        Assert.Equal(6, user.TokenCount); // two words and the chat format's four
+        Assert.Equal(answer.GenerationId, user.GenerationId);
+
+        Assert.Equal(
+            new[]
+            {
+                ChatEvent.EventOneofCase.MessageCreated, ChatEvent.EventOneofCase.GenerationStarted, ChatEvent.EventOneofCase.Delta,
+                ChatEvent.EventOneofCase.Delta, ChatEvent.EventOneofCase.Completed,
+            },
+            events.Select(e => e.EventCase));
+        Assert.Equal(Enumerable.Range(1, 5).Select(i => (long)i), events.Select(e => e.Sequence));
+        Assert.Equal(ProtoFinishReason.Stop, events[^1].Completed.FinishReason);
+
+        Assert.Null(outcome.Failure);
+        Assert.Same(answer, outcome.Answer);
+        Assert.Equal(MessageStatus.Finished, answer.Status);
+        Assert.Equal(FinishReason.Stop, answer.FinishReason);
+        Assert.Equal("Hello there", answer.Content);
+        Assert.Equal(10, answer.PromptTokens);
+        Assert.Equal(2, answer.CompletionTokens);
+        var (_, usage) = Assert.Single(_fakes.Store.FinishedAnswers);
+        Assert.Equal(_fakes.UserId, usage!.UserId);
+        Assert.Equal(new DateOnly(2026, 11, 26), usage.Day);
+
+        // After the caller has its answer: the quota is counted and the conversation is free again.
+        await ChatFakes.EventuallyAsync(() => _fakes.Leases.Held.IsEmpty && _fakes.Limiter.TokensUsed.GetValueOrDefault(_fakes.UserId) == 12);
+    }
+
+    [Fact]
+    public async Task An_answer_in_an_existing_conversation_is_sent_its_system_prompt_and_history()
+    {
+        var conversation = _fakes.AddConversation(systemPrompt: "Be brief.");
+
+        var started = await StartAsync(Ask(conversationId: conversation.Id), follow: false);
+        await started.Outcome;
+
+        var (created, user, _) = Assert.Single(_fakes.Store.Started);
+        Assert.Null(created);
+        Assert.Equal(conversation.Id, user.ConversationId);
+        Assert.Same(conversation, started.Conversation);
+        Assert.Equal(1, _fakes.Limiter.Admitted);
+    }
+
+    [Fact]
+    public async Task A_conversation_with_an_answer_running_refuses_another_with_failed_precondition_and_keeps_the_lease()
+    {
+        var conversation = _fakes.AddConversation();
+        var running = Guid.CreateVersion7();
+        _fakes.Leases.Held[conversation.Id] = running;
+
+        await AssertNothingWrittenAsync(() => StartAsync(Ask(conversationId: conversation.Id)), ErrorKind.FailedPrecondition);
+
+        Assert.Equal(running, _fakes.Leases.Held[conversation.Id]);
+    }
+
+    [Fact]
+    public async Task A_request_past_the_users_limits_writes_nothing_and_frees_the_conversation()
+    {
+        var conversation = _fakes.AddConversation();
+        _fakes.Limiter.Refusal = new ServiceException(ErrorKind.ResourceExhausted, "Too many requests.");
+
+        await AssertNothingWrittenAsync(() => StartAsync(Ask(conversationId: conversation.Id)), ErrorKind.ResourceExhausted);
+
+        Assert.True(_fakes.Leases.Held.IsEmpty);
+    }
+
+    [Fact]
+    public async Task Another_users_conversation_is_not_found_and_nothing_is_written()
+    {
+        var foreign = _fakes.AddConversation(userId: Guid.CreateVersion7());
+
+        await AssertNothingWrittenAsync(() => StartAsync(Ask(conversationId: foreign.Id)), ErrorKind.NotFound);
+
+        Assert.True(_fakes.Leases.Held.IsEmpty);
+    }
+
+    [Fact]
+    public async Task Max_tokens_above_the_models_limit_is_refused_naming_max_tokens()
+    {
+        await AssertNothingWrittenAsync(() => StartAsync(Ask(maxTokens: 101)), ErrorKind.InvalidArgument, "max_tokens");
+
+        Assert.True(_fakes.Leases.Held.IsEmpty);
+    }
+
+    [Fact]
+    public async Task A_message_that_leaves_no_room_for_the_answer_is_refused_naming_message()
+    {
+        // 3 (the request) + 894 words + 4 (the message) + 100 (the answer's room) = 1001 tokens, of a window of 1000.
+        var message = string.Join(' ', Enumerable.Repeat("word", 894));
+
+        await AssertNothingWrittenAsync(() => StartAsync(Ask(message)), ErrorKind.InvalidArgument, "message");
+
+        await (await StartAsync(Ask(string.Join(' ', Enumerable.Repeat("word", 893))), follow: false)).Outcome;
+        Assert.Single(_fakes.Store.Started);
+    }
+
+    [Fact]
+    public async Task A_model_failure_ends_the_answer_incomplete_with_the_text_it_wrote()
+    {
+        _fakes.Model.Answer = ct => ScriptedModel.Writes("Part", _ => throw new HttpRequestException("reset"), ct);
+
+        var started = await StartAsync(Ask());
+        var events = await ReadAllAsync(started);
+        var outcome = await started.Outcome;
+
+        Assert.Equal(ErrorKind.Unavailable, outcome.Failure?.Kind);
+        Assert.Equal(FinishReason.Incomplete, outcome.Answer.FinishReason);
+        Assert.Equal("Part", outcome.Answer.Content);
+        Assert.Equal(ChatEvent.EventOneofCase.Failed, events[^1].EventCase);
+        Assert.Single(_fakes.Store.FinishedAnswers);
+    }
+
+    [Fact]
+    public async Task A_stream_that_closes_without_its_end_is_kept_as_incomplete()
+    {
+        _fakes.Model.Answer = ct => ScriptedModel.Writes("Part", _ => Task.CompletedTask, ct);
+
+        var outcome = await (await StartAsync(Ask(), follow: false)).Outcome;
+
+        Assert.Equal(ErrorKind.Unavailable, outcome.Failure?.Kind);
+        Assert.Contains("broke off", outcome.Failure!.Message, StringComparison.Ordinal);
+        Assert.Equal(FinishReason.Incomplete, outcome.Answer.FinishReason);
+        // No usage from the provider: the tokens are counted here, the prompt's and the one word written.
+        Assert.Equal(1, outcome.Answer.CompletionTokens);
+    }
+
+    [Fact]
+    public async Task An_answer_the_database_could_not_take_is_stored_once_it_is_back_and_the_caller_hears_it_at_once()
+    {
+        _fakes.Store.FinishesToFail = 1;
+
+        var outcome = await (await StartAsync(Ask(), follow: false)).Outcome;
+
+        Assert.Equal(ErrorKind.Unavailable, outcome.Failure?.Kind);
+        Assert.Empty(_fakes.Store.FinishedAnswers);
+        // The job tries again a second later, then further apart: the clock is moved until it has.
+        await ChatFakes.EventuallyAsync(() => _fakes.Store.FinishedAnswers.Count == 1, () => _fakes.Time.Advance(TimeSpan.FromSeconds(1)));
+        Assert.Equal(FinishReason.Stop, _fakes.Store.FinishedAnswers[0].Answer.FinishReason);
+    }
+
+    [Fact]
+    public async Task Cancelling_a_running_answer_keeps_its_text_as_cancelled()
+    {
+        _fakes.Model.Answer = ct => ScriptedModel.Writes("Half an", token => Task.Delay(Timeout.Infinite, token), ct);
+        var started = await StartAsync(Ask());
+        while ((await started.Events!.ReadAsync()).EventCase != ChatEvent.EventOneofCase.Delta)
+        {
+        }
+
+        var answer = await _fakes.Generations.CancelAsync(_fakes.UserId, started.Answer.GenerationId!.Value, CancellationToken.None);
+
+        Assert.Equal(MessageStatus.Finished, answer.Status);
+        Assert.Equal(FinishReason.Cancelled, answer.FinishReason);
+        Assert.Equal("Half an", answer.Content);
+        Assert.Null((await started.Outcome).Failure);
+        Assert.Equal(ProtoFinishReason.Cancelled, (await started.Events.ReadAsync()).Completed.FinishReason);
+    }
+
+    [Fact]
+    public async Task Cancelling_an_answer_whose_server_died_ends_it_from_its_feed_as_cancelled()
+    {
+        var conversation = _fakes.AddConversation();
+        var answer = Message.AnswerToBe(conversation.Id, "small", Guid.CreateVersion7(), _fakes.Time.GetUtcNow());
+        _fakes.Store.Messages.Add(answer);
+        var generationId = answer.GenerationId!.Value;
+        await _fakes.Feed.AppendAsync([new FeedAppend(conversation.Id, [ChatEvents.Delta(generationId, "Written "), ChatEvents.Delta(generationId, "before")])]);
+
+        var cancelled = await _fakes.Generations.CancelAsync(_fakes.UserId, generationId, CancellationToken.None);
+
+        Assert.Equal(new[] { generationId }, _fakes.Leases.CancelRequests);
+        Assert.Equal(FinishReason.Cancelled, cancelled.FinishReason);
+        Assert.Equal("Written before", cancelled.Content);
+        Assert.Equal(_fakes.UserId, Assert.Single(_fakes.Store.FinishedAnswers).Usage!.UserId);
+        Assert.Equal(ProtoFinishReason.Cancelled, _fakes.Feed.EventsOf(conversation.Id)[^1].Completed.FinishReason);
+    }
+
+    [Fact]
+    public async Task Cancelling_a_finished_answer_returns_it_as_it_is()
+    {
+        var conversation = _fakes.AddConversation();
+        var answer = Message.AnswerToBe(conversation.Id, "small", Guid.CreateVersion7(), _fakes.Time.GetUtcNow());
+        answer.Finish("Done.", FinishReason.Stop, 3, 1);
+        _fakes.Store.Messages.Add(answer);
+
+        var returned = await _fakes.Generations.CancelAsync(_fakes.UserId, answer.GenerationId!.Value, CancellationToken.None);
+
+        Assert.Same(answer, returned);
+        Assert.Equal(FinishReason.Stop, returned.FinishReason);
+        Assert.Empty(_fakes.Leases.CancelRequests);
+        Assert.Empty(_fakes.Store.FinishedAnswers);
+    }
+
+    [Fact]
+    public async Task Another_users_generation_or_an_unknown_one_is_not_found()
+    {
+        var foreign = _fakes.AddConversation(userId: Guid.CreateVersion7());
+        var answer = Message.AnswerToBe(foreign.Id, "small", Guid.CreateVersion7(), _fakes.Time.GetUtcNow());
+        _fakes.Store.Messages.Add(answer);
+
+        foreach (var generationId in new[] { answer.GenerationId!.Value, Guid.CreateVersion7() })
+        {
+            var error = await Assert.ThrowsAsync<ServiceException>(() => _fakes.Generations.CancelAsync(_fakes.UserId, generationId, CancellationToken.None));
+            Assert.Equal(ErrorKind.NotFound, error.Kind);
+        }
+
+        Assert.Equal(MessageStatus.Generating, answer.Status);
+    }
+}
