@@ -1,11 +1,13 @@
 extern alias chatservice;
 
 using chatservice::GoChatAi.ChatService.Application;
+using chatservice::GoChatAi.ChatService.Application.Commands;
 using chatservice::GoChatAi.ChatService.Application.Generations;
+using GoChatAi.ServiceDefaults.Errors;
 
 namespace GoChatAi.Tests.Unit;
 
-/// <summary>The ChatService's small rules: the model connection string, feed cursors, history page tokens, titles.</summary>
+/// <summary>The ChatService's small rules: the model connection string, feed cursors, history page tokens, titles, ids and dates as requests give them.</summary>
 public sealed class ChatRulesTests
 {
     [Fact]
@@ -78,4 +80,43 @@ public sealed class ChatRulesTests
     [InlineData("", "")]
     public void Generated_titles_are_cleaned_to_one_line(string text, string expected) =>
         Assert.Equal(expected, ConversationTitles.Clean(text));
+
+    [Theory]
+    [InlineData("", "is required")]
+    [InlineData("not-a-uuid", "must be a UUID")]
+    [InlineData("3f2504e04f8941d39a0c0305e82c3301", "must be a UUID")]
+    [InlineData("{3f2504e0-4f89-41d3-9a0c-0305e82c3301}", "must be a UUID")]
+    public void An_id_is_a_uuid_in_its_usual_form_or_its_field_is_named(string text, string violation)
+    {
+        var check = new RequestValidation();
+        check.Id("conversation_id", text);
+
+        var error = Assert.Throws<ServiceException>(check.ThrowIfInvalid);
+        Assert.Equal(new FieldViolation("conversation_id", violation), Assert.Single(error.Violations));
+    }
+
+    [Fact]
+    public void Ids_and_dates_are_parsed_once_and_absent_ones_are_null()
+    {
+        var id = Guid.NewGuid();
+        var check = new RequestValidation();
+
+        Assert.Equal(id, check.Id("conversation_id", id.ToString()));
+        Assert.Null(check.OptionalId("conversation_id", null));
+        Assert.Equal(new DateOnly(2026, 11, 26), check.OptionalDate("start_date", "2026-11-26"));
+        Assert.Null(check.OptionalDate("end_date", null));
+        Assert.True(check.IsValid);
+    }
+
+    [Theory]
+    [InlineData("2026-02-30")]
+    [InlineData("1969-12-31")]
+    [InlineData("26-11-2026")]
+    public void A_date_that_is_not_a_day_since_1970_is_named(string text)
+    {
+        var check = new RequestValidation();
+
+        Assert.Null(check.OptionalDate("start_date", text));
+        Assert.Equal("start_date", Assert.Single(Assert.Throws<ServiceException>(check.ThrowIfInvalid).Violations).Field);
+    }
 }
