@@ -1,4 +1,4 @@
-namespace Microsoft.Extensions.Hosting;
+namespace GoChatAi.ServiceDefaults;
 
 /// <summary>Time as PostgreSQL keeps it.</summary>
 public static class StoredTime

@@ -1,4 +1,5 @@
 using GoChatAi.AuthService.Domain;
+using GoChatAi.ServiceDefaults;
 using GoChatAi.ServiceDefaults.Errors;
 
 namespace GoChatAi.AuthService.Application;

@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using GoChatAi.AuthService.Domain;
+using GoChatAi.ServiceDefaults;
 using GoChatAi.ServiceDefaults.Errors;
 using Microsoft.Extensions.Options;
 

@@ -1,5 +1,6 @@
 using GoChatAi.AuthService.Application;
 using GoChatAi.AuthService.Domain;
+using GoChatAi.ServiceDefaults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 

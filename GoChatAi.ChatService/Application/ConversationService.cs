@@ -1,6 +1,7 @@
 using GoChatAi.ChatService.Application.Commands;
 using GoChatAi.ChatService.Application.Generations;
 using GoChatAi.ChatService.Domain;
+using GoChatAi.ServiceDefaults;
 using GoChatAi.ServiceDefaults.Errors;
 
 namespace GoChatAi.ChatService.Application;

@@ -173,9 +173,3 @@ public sealed class ChatGrpcService(
         return response;
     }
 }
-
-internal static class CallerContext
-{
-    /// <summary>The caller: the <c>sub</c> of the access token the call was authenticated with.</summary>
-    public static Guid GetUserId(this ServerCallContext context) => context.GetHttpContext().User.GetUserId();
-}

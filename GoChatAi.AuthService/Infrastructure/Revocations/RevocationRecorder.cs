@@ -1,5 +1,6 @@
 using GoChatAi.AuthService.Application;
 using GoChatAi.AuthService.Domain;
+using GoChatAi.ServiceDefaults;
 using GoChatAi.ServiceDefaults.Authentication;
 using GoChatAi.ServiceDefaults.Errors;
 using Microsoft.Extensions.Options;

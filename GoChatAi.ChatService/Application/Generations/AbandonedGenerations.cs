@@ -1,5 +1,6 @@
 using GoChatAi.ChatService.Domain;
 using GoChatAi.Contracts.Chat.V1;
+using GoChatAi.ServiceDefaults;
 using GoChatAi.ServiceDefaults.Errors;
 using GoChatAi.ServiceDefaults.Operations;
 using Microsoft.Extensions.Options;

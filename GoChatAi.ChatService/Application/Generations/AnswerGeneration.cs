@@ -1,5 +1,6 @@
 using System.Text;
 using GoChatAi.ChatService.Domain;
+using GoChatAi.ServiceDefaults;
 using GoChatAi.ServiceDefaults.Errors;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;

@@ -2,11 +2,12 @@ using System.Threading.Channels;
 using GoChatAi.ChatService.Application.Commands;
 using GoChatAi.ChatService.Domain;
 using GoChatAi.Contracts.Chat.V1;
+using GoChatAi.ServiceDefaults;
 using GoChatAi.ServiceDefaults.Errors;
-using Message = GoChatAi.ChatService.Domain.Message;
-using MessageStatus = GoChatAi.ChatService.Domain.MessageStatus;
 using Conversation = GoChatAi.ChatService.Domain.Conversation;
 using FinishReason = GoChatAi.ChatService.Domain.FinishReason;
+using Message = GoChatAi.ChatService.Domain.Message;
+using MessageStatus = GoChatAi.ChatService.Domain.MessageStatus;
 
 namespace GoChatAi.ChatService.Application.Generations;
 

@@ -1,0 +1,9 @@
+using Grpc.Core;
+
+namespace GoChatAi.ChatService.Grpc;
+
+internal static class CallerContext
+{
+    /// <summary>The caller: the <c>sub</c> of the access token the call was authenticated with.</summary>
+    public static Guid GetUserId(this ServerCallContext context) => context.GetHttpContext().User.GetUserId();
+}
