@@ -263,6 +263,21 @@ public sealed class ChatStreamingTests(GoChatAiAppFixture fixture)
     }
 
     [Fact]
+    public async Task The_next_message_may_be_sent_the_moment_the_answer_has_arrived()
+    {
+        var user = await ChatUser.SignUpAsync(fixture);
+        // A new conversation: after its first answer the service also names it, which must not keep it busy.
+        var first = await user.Grpc.ChatWithAIAsync(new ChatWithAIRequest { Message = "first" }, user.Options());
+
+        using var streamed = user.Grpc.StreamChat(new ChatWithAIRequest { ConversationId = first.ConversationId, Message = "second" }, user.Options());
+        var events = await streamed.ResponseStream.ReadAllAsync().ToListAsync();
+        Assert.Equal(ChatEvent.EventOneofCase.Completed, events[^1].EventCase);
+
+        var third = await user.Grpc.ChatWithAIAsync(new ChatWithAIRequest { ConversationId = first.ConversationId, Message = "third" }, user.Options());
+        Assert.Equal(FinishReason.Stop, third.FinishReason);
+    }
+
+    [Fact]
     public async Task Feed_cursors_of_another_conversation_or_malformed_are_refused()
     {
         var user = await ChatUser.SignUpAsync(fixture);

@@ -30,8 +30,12 @@ public sealed partial class AnswerGeneration(
     private static readonly TimeSpan s_firstStoreRetry = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan s_lastStoreRetry = TimeSpan.FromSeconds(10);
 
+    /// <param name="answerStored">
+    /// Called once the answer is stored, before its final event goes out: the conversation is free from then on, so
+    /// that a caller who sends the next message the moment it has the answer is not refused as busy.
+    /// </param>
     /// <param name="stopping">Signalled when the service stops: an answer that could not be stored is left to another replica then.</param>
-    public async Task RunAsync(LiveGeneration live, CancellationToken stopping)
+    public async Task RunAsync(LiveGeneration live, Func<Task> answerStored, CancellationToken stopping)
     {
         var job = live.Job;
         var answer = await GenerateAsync(live);
@@ -60,9 +64,12 @@ public sealed partial class AnswerGeneration(
             {
                 return;
             }
+
+            await answerStored();
         }
         else
         {
+            await answerStored();
             live.Publish(failure is null ? ChatEvents.Completed(job.Answer) : ChatEvents.Failed(job.Answer, failure));
             await live.CompleteAsync(new GenerationOutcome(job.Answer, failure));
         }

@@ -125,7 +125,7 @@ public sealed partial class GenerationRunner(
         var job = live.Job;
         try
         {
-            await answers.RunAsync(live, _stopping.Token);
+            await answers.RunAsync(live, () => FreeConversationAsync(live.Job), _stopping.Token);
         }
         catch (Exception exception)
         {
@@ -141,6 +141,16 @@ public sealed partial class GenerationRunner(
             live.Dispose();
             await ReleaseAsync(job);
         }
+    }
+
+    /// <summary>
+    /// The answer is stored: the lease goes (no more renewals, nothing left to cancel) while the job finishes its
+    /// after-work (the quota, the conversation's title).
+    /// </summary>
+    private async Task FreeConversationAsync(GenerationJob job)
+    {
+        _running.TryRemove(job.GenerationId, out _);
+        await ReleaseAsync(job);
     }
 
     private async Task ReleaseAsync(GenerationJob job)
