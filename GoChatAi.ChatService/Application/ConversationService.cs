@@ -21,31 +21,19 @@ public sealed partial class ConversationService(
     TimeProvider timeProvider,
     ILogger<ConversationService> logger)
 {
-    public async Task<Conversation> CreateAsync(Guid userId, string? title, string? systemPrompt, string? model, CancellationToken cancellationToken)
+    public async Task<Conversation> CreateAsync(Guid userId, CreateConversationCommand command, CancellationToken cancellationToken)
     {
-        new RequestValidation()
-            .Check("title", title is null ? null : ChatValidation.TitleViolation(title))
-            .Check("system_prompt", systemPrompt is null ? null : ChatValidation.SystemPromptViolation(systemPrompt))
-            .Check("model", model is null ? null : ChatValidation.ModelViolation(model, models))
-            .ThrowIfInvalid();
         await limiter.CountRequestAsync(userId);
 
         var now = timeProvider.GetUtcNowForStorage();
-        var conversation = Conversation.Create(Guid.CreateVersion7(now), userId, title?.Trim(), systemPrompt, model ?? models.Default.Id, now);
+        var conversation = Conversation.Create(Guid.CreateVersion7(now), userId, command.Title?.Trim(), command.SystemPrompt, command.Model ?? models.Default.Id, now);
         store.Add(conversation);
         await store.SaveChangesAsync(cancellationToken);
         return conversation;
     }
 
-    public async Task<(IReadOnlyList<Conversation> Page, int Total)> ListAsync(Guid userId, int? limit, int offset, CancellationToken cancellationToken)
-    {
-        new RequestValidation()
-            .Check("limit", ChatValidation.LimitViolation(limit))
-            .Check("offset", ChatValidation.OffsetViolation(offset))
-            .ThrowIfInvalid();
-
-        return await store.ListAsync(userId, limit ?? 20, offset, cancellationToken);
-    }
+    public Task<(IReadOnlyList<Conversation> Page, int Total)> ListAsync(Guid userId, ConversationListQuery query, CancellationToken cancellationToken) =>
+        store.ListAsync(userId, query.Limit, query.Offset, cancellationToken);
 
     public Task<Conversation> GetAsync(Guid userId, Guid conversationId, CancellationToken cancellationToken) =>
         FindOwnedAsync(userId, conversationId, tracking: false, cancellationToken);

@@ -22,17 +22,13 @@ public sealed class ChatGrpcService(
 {
     public override async Task<Conversation> CreateConversation(CreateConversationRequest request, ServerCallContext context)
     {
-        var conversation = await conversations.CreateAsync(context.GetUserId(),
-            request.HasTitle ? request.Title : null,
-            request.HasSystemPrompt ? request.SystemPrompt : null,
-            request.HasModel ? request.Model : null,
-            context.CancellationToken);
+        var conversation = await conversations.CreateAsync(context.GetUserId(), request.ToCommand(models), context.CancellationToken);
         return conversation.ToProto();
     }
 
     public override async Task<ListConversationsResponse> ListConversations(ListConversationsRequest request, ServerCallContext context)
     {
-        var (page, total) = await conversations.ListAsync(context.GetUserId(), request.HasLimit ? request.Limit : null, request.Offset, context.CancellationToken);
+        var (page, total) = await conversations.ListAsync(context.GetUserId(), request.ToQuery(), context.CancellationToken);
         return new ListConversationsResponse { Conversations = { page.Select(c => c.ToProto()) }, TotalCount = total };
     }
 

@@ -19,6 +19,27 @@ internal static class RequestMapping
 
     public static Guid ToGenerationId(this CancelGenerationRequest request) => ParseId("generation_id", request.GenerationId);
 
+    public static CreateConversationCommand ToCommand(this CreateConversationRequest request, ModelCatalog models)
+    {
+        var (title, systemPrompt, model) = (request.HasTitle ? request.Title : null, request.HasSystemPrompt ? request.SystemPrompt : null, request.HasModel ? request.Model : null);
+        new RequestValidation()
+            .Check("title", title is null ? null : ChatValidation.TitleViolation(title))
+            .Check("system_prompt", systemPrompt is null ? null : ChatValidation.SystemPromptViolation(systemPrompt))
+            .Check("model", model is null ? null : ChatValidation.ModelViolation(model, models))
+            .ThrowIfInvalid();
+        return new CreateConversationCommand(title, systemPrompt, model);
+    }
+
+    public static ConversationListQuery ToQuery(this ListConversationsRequest request)
+    {
+        var limit = request.HasLimit ? request.Limit : (int?)null;
+        new RequestValidation()
+            .Check("limit", ChatValidation.LimitViolation(limit))
+            .Check("offset", ChatValidation.OffsetViolation(request.Offset))
+            .ThrowIfInvalid();
+        return new ConversationListQuery(limit ?? 20, request.Offset);
+    }
+
     public static UpdateConversationCommand ToCommand(this UpdateConversationRequest request, ModelCatalog models)
     {
         var check = new RequestValidation();
