@@ -1,5 +1,6 @@
 using GoChatAi.ChatService.Application.Commands;
 using GoChatAi.ChatService.Application.Generations;
+using GoChatAi.ChatService.Application.Feeds;
 using GoChatAi.ChatService.Domain;
 using GoChatAi.ServiceDefaults;
 using GoChatAi.ServiceDefaults.Errors;
@@ -15,7 +16,7 @@ public sealed partial class ConversationService(
     ModelCatalog models,
     ITokenCounter tokens,
     IUsageLimiter limiter,
-    IChatEventFeed feed,
+    IConversationFeed feed,
     GenerationRunner generations,
     ChatMetrics metrics,
     TimeProvider timeProvider,
@@ -70,7 +71,7 @@ public sealed partial class ConversationService(
         metrics.MessagesStored(MessageRole.User);
         try
         {
-            await feed.AppendAsync(message.ConversationId, ChatEvents.MessageCreated(message));
+            await feed.AppendAsync(message.ConversationId, new MessageStored(MessageSnapshot.Of(message)));
         }
         catch (Exception exception) when (DependencyFailure.Of(exception) is not null)
         {

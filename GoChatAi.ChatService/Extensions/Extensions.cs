@@ -1,4 +1,5 @@
 using GoChatAi.ChatService.Application;
+using GoChatAi.ChatService.Application.Feeds;
 using GoChatAi.ChatService.Application.Generations;
 using GoChatAi.ChatService.Grpc;
 using GoChatAi.ChatService.Http;
@@ -28,11 +29,11 @@ public static class Extensions
         builder.AddChatModel();
 
         builder.Services.AddSingleton<ChatMetrics>();
-        builder.Services.AddSingleton<IChatEventFeed, ChatEventFeed>();
+        builder.Services.AddSingleton<IConversationFeed, ConversationFeed>();
         builder.Services.AddSingleton<IGenerationLeases, GenerationLeases>();
         builder.Services.AddSingleton<IUsageLimiter, UsageLimiter>();
         builder.Services.AddSingleton<IStoreReadiness, StoreReadiness>();
-        builder.Services.AddSingleton<ChatEventStreams>();
+        builder.Services.AddSingleton<ConversationStreams>();
         builder.Services.AddScoped<IConversationStore, ConversationStore>();
         builder.Services.AddScoped<IUsageLedger, UsageLedger>();
 
@@ -96,7 +97,7 @@ public static class Extensions
     public static WebApplication MapChatEndpoints(this WebApplication app)
     {
         app.MapGrpcService<ChatGrpcService>();
-        app.MapChatStreamEndpoint();
+        app.MapChatStreamEndpoints();
         return app;
     }
 }

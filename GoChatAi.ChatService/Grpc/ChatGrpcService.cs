@@ -1,4 +1,5 @@
 using GoChatAi.ChatService.Application;
+using GoChatAi.ChatService.Application.Feeds;
 using GoChatAi.ChatService.Application.Generations;
 using GoChatAi.Contracts.Chat.V1;
 using Google.Protobuf.WellKnownTypes;
@@ -14,7 +15,7 @@ namespace GoChatAi.ChatService.Grpc;
 public sealed class ChatGrpcService(
     ConversationService conversations,
     GenerationService generations,
-    ChatEventStreams streams,
+    ConversationStreams streams,
     UsageService usage,
     ModelCatalog models,
     IOptions<ChatOptions> options,
@@ -76,9 +77,9 @@ public sealed class ChatGrpcService(
     public override async Task StreamChat(ChatWithAIRequest request, IServerStreamWriter<ChatEvent> responseStream, ServerCallContext context)
     {
         var started = await generations.StartAsync(context.GetUserId(), request.ToCommand(models, options.Value), follow: true, context.CancellationToken);
-        await foreach (var chatEvent in ChatEventStreams.FollowGenerationAsync(started, context.CancellationToken))
+        await foreach (var entry in ConversationStreams.FollowGenerationAsync(started, context.CancellationToken))
         {
-            await responseStream.WriteAsync(chatEvent, context.CancellationToken);
+            await responseStream.WriteAsync(entry.ToProto(), context.CancellationToken);
         }
     }
 
@@ -92,9 +93,9 @@ public sealed class ChatGrpcService(
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, runner.Stopping);
         try
         {
-            await foreach (var chatEvent in streams.FollowConversationAsync(conversationId, after, stop.Token))
+            await foreach (var entry in streams.FollowConversationAsync(conversationId, after, stop.Token))
             {
-                await responseStream.WriteAsync(chatEvent, context.CancellationToken);
+                await responseStream.WriteAsync(entry.ToProto(), context.CancellationToken);
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)

@@ -1,4 +1,5 @@
 using GoChatAi.ChatService.Application;
+using GoChatAi.ChatService.Application.Feeds;
 using GoChatAi.ChatService.Application.Commands;
 using GoChatAi.Contracts.Chat.V1;
 using GoChatAi.ServiceDefaults.Errors;

@@ -1,55 +1,66 @@
 using System.Text;
 using GoChatAi.ChatService.Application;
+using GoChatAi.ChatService.Application.Feeds;
 using GoChatAi.ChatService.Application.Generations;
 using GoChatAi.ChatService.Grpc;
 using GoChatAi.Contracts.Chat.V1;
 using GoChatAi.ServiceDefaults.Errors;
 using GoChatAi.ServiceDefaults.Requests;
 using Google.Protobuf;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace GoChatAi.ChatService.Http;
 
 /// <summary>
-/// StreamChat for browsers: <c>POST /v1/chat/ai/stream</c> takes ChatWithAI's JSON body and answers
-/// <c>text/event-stream</c>, one event per ChatEvent (<c>id:</c> its cursor, <c>event:</c> its kind, <c>data:</c> its
-/// proto JSON), with a comment line as heartbeat while idle. With a <c>Last-Event-ID</c> header or an <c>after</c>
-/// query parameter it starts nothing: it resumes the stream after that cursor until the answer being followed ends.
-/// Errors before the first event have the same status and body as every other REST call.
+/// The streaming calls for browsers, as Server-Sent Events (<c>text/event-stream</c>): one event per ChatEvent
+/// (<c>id:</c> its cursor, <c>event:</c> its kind, <c>data:</c> its proto JSON). Both routes behave alike: the
+/// headers go out at once, a comment line is sent as heartbeat while idle, and a <c>Last-Event-ID</c> header (or
+/// an <c>after</c> query parameter) resumes after that cursor. Errors before the first event have the same status
+/// and body as every other REST call.
+/// <list type="bullet">
+/// <item><c>POST /v1/chat/ai/stream</c>: StreamChat, with ChatWithAI's JSON body; resuming starts nothing and ends
+/// when the answer being followed ends.</item>
+/// <item><c>GET /v1/chat/stream/{conversation_id}</c>: StreamMessages, the conversation's live feed, open until the
+/// client closes it or the server shuts down.</item>
+/// </list>
 /// </summary>
 public static partial class ChatStreamEndpoint
 {
-    public const string Route = "/v1/chat/ai/stream";
+    public const string ChatRoute = "/v1/chat/ai/stream";
+
+    public const string FeedRoute = "/v1/chat/stream/{conversation_id}";
 
     private static readonly JsonParser s_parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(false));
     private static readonly JsonFormatter s_formatter = new(JsonFormatter.Settings.Default);
 
-    public static IEndpointRouteBuilder MapChatStreamEndpoint(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapChatStreamEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost(Route, StreamAsync)
+        app.MapPost(ChatRoute, StreamChatAsync)
             .RequireAuthorization()
             // The body gets the checks of every REST body (shape, size, UTF-8) before it is read here.
             .WithMetadata(new RestBodyMessage(ChatWithAIRequest.Descriptor));
+        app.MapGet(FeedRoute, StreamFeedAsync)
+            .RequireAuthorization();
         return app;
     }
 
-    private static async Task StreamAsync(
+    private static async Task StreamChatAsync(
         HttpContext http,
         GenerationService generations,
-        ChatEventStreams streams,
-        IChatEventFeed feed,
+        ConversationStreams streams,
+        IConversationFeed feed,
         IGenerationLeases leases,
         ModelCatalog models,
         IOptions<ChatOptions> options,
         ILoggerFactory loggerFactory)
     {
         var cancellationToken = http.RequestAborted;
-        IAsyncEnumerable<ChatEvent> events;
+        IAsyncEnumerable<FeedEntry> events;
         try
         {
             var userId = http.User.GetUserId();
-            var after = http.Request.Headers["Last-Event-ID"].FirstOrDefault() ?? http.Request.Query["after"].FirstOrDefault();
-            if (after is not null)
+            if (ResumeCursor(http.Request) is { } after)
             {
                 events = await ResumeAsync(userId, after, generations, streams, feed, leases, cancellationToken);
             }
@@ -57,7 +68,7 @@ public static partial class ChatStreamEndpoint
             {
                 var request = await ReadRequestAsync(http.Request, cancellationToken);
                 var started = await generations.StartAsync(userId, request.ToCommand(models, options.Value), follow: true, cancellationToken);
-                events = ChatEventStreams.FollowGenerationAsync(started, cancellationToken);
+                events = ConversationStreams.FollowGenerationAsync(started, cancellationToken);
             }
         }
         catch (ServiceException exception)
@@ -69,8 +80,46 @@ public static partial class ChatStreamEndpoint
         await WriteEventsAsync(http.Response, events, options.Value.HeartbeatInterval, loggerFactory.CreateLogger(typeof(ChatStreamEndpoint)), cancellationToken);
     }
 
-    private static async Task<IAsyncEnumerable<ChatEvent>> ResumeAsync(
-        Guid userId, string after, GenerationService generations, ChatEventStreams streams, IChatEventFeed feed, IGenerationLeases leases,
+    private static async Task StreamFeedAsync(
+        HttpContext http,
+        [FromRoute(Name = "conversation_id")] string conversation,
+        GenerationService generations,
+        ConversationStreams streams,
+        GenerationRunner runner,
+        IOptions<ChatOptions> options,
+        ILoggerFactory loggerFactory)
+    {
+        // As StreamMessages: on shutdown (after the drain delay) the stream ends normally, and the client resumes
+        // with its last id on another replica.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, runner.Stopping);
+        IAsyncEnumerable<FeedEntry> events;
+        try
+        {
+            var request = new StreamMessagesRequest { ConversationId = conversation };
+            if (ResumeCursor(http.Request) is { } after)
+            {
+                request.After = after;
+            }
+
+            var (conversationId, cursor) = request.ToFeedStart();
+            var start = await generations.ResolveFeedStartAsync(http.User.GetUserId(), conversationId, cursor, http.RequestAborted);
+            events = streams.FollowConversationAsync(conversationId, start, stop.Token);
+        }
+        catch (ServiceException exception)
+        {
+            await ServiceErrorHttpResponse.WriteAsync(http.Response, exception, http.RequestAborted);
+            return;
+        }
+
+        await WriteEventsAsync(http.Response, events, options.Value.HeartbeatInterval, loggerFactory.CreateLogger(typeof(ChatStreamEndpoint)), stop.Token);
+    }
+
+    /// <summary>Where a client resumes: the last id its EventSource saw, or else the one it names in the query.</summary>
+    private static string? ResumeCursor(HttpRequest request) =>
+        request.Headers["Last-Event-ID"].FirstOrDefault() ?? request.Query["after"].FirstOrDefault();
+
+    private static async Task<IAsyncEnumerable<FeedEntry>> ResumeAsync(
+        Guid userId, string after, GenerationService generations, ConversationStreams streams, IConversationFeed feed, IGenerationLeases leases,
         CancellationToken cancellationToken)
     {
         if (!FeedCursor.TryParse(after, out var cursor))
@@ -82,7 +131,7 @@ public static partial class ChatStreamEndpoint
         await generations.ResolveFeedStartAsync(userId, cursor.ConversationId, cursor, cancellationToken);
         var nothingMore = await leases.GetRunningAsync(cursor.ConversationId) is null
             && await feed.LastSequenceAsync(cursor.ConversationId) <= cursor.Sequence;
-        return nothingMore ? AsyncEnumerable.Empty<ChatEvent>() : streams.ResumeAsync(cursor, cancellationToken);
+        return nothingMore ? AsyncEnumerable.Empty<FeedEntry>() : streams.ResumeAsync(cursor, cancellationToken);
     }
 
     private static async Task<ChatWithAIRequest> ReadRequestAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -105,7 +154,8 @@ public static partial class ChatStreamEndpoint
         }
     }
 
-    private static async Task WriteEventsAsync(HttpResponse response, IAsyncEnumerable<ChatEvent> events, TimeSpan heartbeatInterval, ILogger logger, CancellationToken cancellationToken)
+    /// <summary>Sends the events until they end or <paramref name="cancellationToken"/> stops them (both end the response normally).</summary>
+    private static async Task WriteEventsAsync(HttpResponse response, IAsyncEnumerable<FeedEntry> events, TimeSpan heartbeatInterval, ILogger logger, CancellationToken cancellationToken)
     {
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "text/event-stream; charset=utf-8";
@@ -118,8 +168,9 @@ public static partial class ChatStreamEndpoint
         var heartbeat = SendHeartbeatsAsync(response, writeLock, heartbeatInterval, stop.Token);
         try
         {
-            await foreach (var chatEvent in events.WithCancellation(cancellationToken))
+            await foreach (var entry in events.WithCancellation(cancellationToken))
             {
+                var chatEvent = entry.ToProto();
                 var frame = $"id: {chatEvent.Cursor}\nevent: {EventName(chatEvent)}\ndata: {s_formatter.Format(chatEvent)}\n\n";
                 await writeLock.WaitAsync(cancellationToken);
                 try
@@ -135,7 +186,8 @@ public static partial class ChatStreamEndpoint
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // The browser went away; the generation goes on and can be followed again with the last id.
+            // The browser went away (the generation goes on and can be followed again with the last id), or the
+            // server is shutting down.
         }
         catch (ServiceException exception)
         {

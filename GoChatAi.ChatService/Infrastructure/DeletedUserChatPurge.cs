@@ -1,4 +1,5 @@
 using GoChatAi.ChatService.Application;
+using GoChatAi.ChatService.Application.Feeds;
 using GoChatAi.ChatService.Application.Generations;
 using GoChatAi.ServiceDefaults.Authentication;
 using GoChatAi.ServiceDefaults.Errors;
@@ -22,7 +23,7 @@ public sealed partial class DeletedUserChatPurge(
     IConnectionMultiplexer redis,
     IServiceScopeFactory scopeFactory,
     GenerationRunner generations,
-    IChatEventFeed feed,
+    IConversationFeed feed,
     DatabaseReadiness<ChatDbContext> readiness,
     TimeProvider timeProvider,
     ILogger<DeletedUserChatPurge> logger) : BackgroundService
@@ -93,26 +94,10 @@ public sealed partial class DeletedUserChatPurge(
         }
     }
 
-    private void NoteSuccess()
-    {
-        if (_failures.Succeeded())
-        {
-            LogRecovered(logger);
-        }
-    }
+    private void NoteSuccess() => _failures.Succeeded(() => LogRecovered(logger));
 
-    private void NoteFailure(Exception exception)
-    {
-        switch (_failures.Failed(exception))
-        {
-            case FailureLog.Unexpected:
-                LogUnexpected(logger, exception);
-                break;
-            case FailureLog.DependencyFailing:
-                LogFailing(logger, exception, DependencyFailure.Of(exception)!);
-                break;
-        }
-    }
+    private void NoteFailure(Exception exception) =>
+        _failures.Failed(exception, e => LogUnexpected(logger, e), (e, dependency) => LogFailing(logger, e, dependency));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deleted the {Conversations} conversations of deleted user {UserId}")]
     private static partial void LogPurged(ILogger logger, Guid userId, int conversations);

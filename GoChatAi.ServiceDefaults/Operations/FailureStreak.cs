@@ -50,6 +50,32 @@ public sealed class FailureStreak(TimeProvider timeProvider, TimeSpan warnAfter)
         return FailureLog.Quiet;
     }
 
+    /// <summary>
+    /// Records a failure and calls the job's own log for what it calls for: <paramref name="unexpected"/> (an error),
+    /// or <paramref name="dependencyFailing"/> with the failing dependency's name (a warning).
+    /// </summary>
+    public void Failed(Exception exception, Action<Exception> unexpected, Action<Exception, string> dependencyFailing)
+    {
+        switch (Failed(exception))
+        {
+            case FailureLog.Unexpected:
+                unexpected(exception);
+                break;
+            case FailureLog.DependencyFailing:
+                dependencyFailing(exception, DependencyFailure.Of(exception)!);
+                break;
+        }
+    }
+
+    /// <summary>Records a success, and calls <paramref name="recovered"/> when it ends a run that was reported.</summary>
+    public void Succeeded(Action recovered)
+    {
+        if (Succeeded())
+        {
+            recovered();
+        }
+    }
+
     /// <summary>Records a success; true when it ends a run that was reported (log the recovery).</summary>
     public bool Succeeded()
     {

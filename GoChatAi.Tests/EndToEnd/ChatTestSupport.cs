@@ -138,7 +138,12 @@ public sealed class ServerSentEventReader(Stream stream) : IDisposable
 
     public sealed record SseEvent(string? Id, string Name, string Data);
 
+    private readonly TaskCompletionSource _commentRead = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public int Comments { get; private set; }
+
+    /// <summary>Ends once a comment line (a heartbeat) has been read, while a read waits for the next event.</summary>
+    public Task CommentRead => _commentRead.Task;
 
     public async Task<SseEvent?> ReadAsync(CancellationToken cancellationToken)
     {
@@ -159,6 +164,7 @@ public sealed class ServerSentEventReader(Stream stream) : IDisposable
             if (line.StartsWith(':'))
             {
                 Comments++;
+                _commentRead.TrySetResult();
                 continue;
             }
 

@@ -63,6 +63,8 @@ public sealed class GoChatAiAppFixture : IAsyncLifetime
             .WithEnvironment("Model__Timeout", ModelTimeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture))
             // Answers whose replica died are ended after this: short, so that fault tests need not wait long.
             .WithEnvironment("Chat__GenerationLease", "00:00:04")
+            // Idle event streams send a heartbeat this often: the shortest allowed, so that a test sees one soon.
+            .WithEnvironment("Chat__HeartbeatInterval", "00:00:01")
             // Readiness turns false this long before running answers are cut, as in production (where it is 5 s).
             .WithEnvironment("Shutdown__DrainDelay", "00:00:01");
         builder.Services.AddLogging(logging => logging

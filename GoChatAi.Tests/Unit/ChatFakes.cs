@@ -3,6 +3,7 @@ extern alias chatservice;
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using chatservice::GoChatAi.ChatService.Application;
+using chatservice::GoChatAi.ChatService.Application.Feeds;
 using chatservice::GoChatAi.ChatService.Application.Generations;
 using chatservice::GoChatAi.ChatService.Domain;
 using GoChatAi.ServiceDefaults.Errors;
@@ -15,7 +16,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
-using ChatEvent = GoChatAi.Contracts.Chat.V1.ChatEvent;
 using ChatOptions = chatservice::GoChatAi.ChatService.Application.ChatOptions;
 using Options = Microsoft.Extensions.Options.Options;
 
@@ -62,7 +62,7 @@ internal sealed class ChatFakes : IAsyncDisposable
 
     public FakeConversationStore Store { get; } = new();
 
-    public FakeChatEventFeed Feed { get; } = new();
+    public FakeConversationFeed Feed { get; } = new();
 
     public FakeGenerationLeases Leases { get; } = new();
 
@@ -254,11 +254,11 @@ internal sealed class FakeConversationStore : IConversationStore
 }
 
 /// <summary>Each conversation's feed in a list, numbered from 1.</summary>
-internal sealed class FakeChatEventFeed : IChatEventFeed
+internal sealed class FakeConversationFeed : IConversationFeed
 {
-    private readonly ConcurrentDictionary<Guid, List<ChatEvent>> _feeds = new();
+    private readonly ConcurrentDictionary<Guid, List<FeedEntry>> _feeds = new();
 
-    public IReadOnlyList<ChatEvent> EventsOf(Guid conversationId)
+    public IReadOnlyList<FeedEntry> EntriesOf(Guid conversationId)
     {
         var feed = _feeds.GetOrAdd(conversationId, _ => []);
         lock (feed)
@@ -267,8 +267,9 @@ internal sealed class FakeChatEventFeed : IChatEventFeed
         }
     }
 
-    public Task AppendAsync(IReadOnlyList<FeedAppend> appends)
+    public Task<IReadOnlyList<FeedEntry>> AppendAsync(IReadOnlyList<FeedAppend> appends)
     {
+        var written = new List<FeedEntry>();
         foreach (var append in appends)
         {
             var feed = _feeds.GetOrAdd(append.ConversationId, _ => []);
@@ -276,37 +277,34 @@ internal sealed class FakeChatEventFeed : IChatEventFeed
             {
                 foreach (var chatEvent in append.Events)
                 {
-                    chatEvent.ConversationId = append.ConversationId.ToString();
-                    chatEvent.Sequence = feed.Count + 1;
-                    chatEvent.Cursor = new FeedCursor(append.ConversationId, chatEvent.Sequence).ToString();
-                    feed.Add(chatEvent);
+                    var entry = new FeedEntry(append.ConversationId, feed.Count + 1, chatEvent);
+                    feed.Add(entry);
+                    written.Add(entry);
                 }
             }
         }
 
-        return Task.CompletedTask;
+        return Task.FromResult<IReadOnlyList<FeedEntry>>(written);
     }
 
-    public async Task<ChatEvent> AppendAsync(Guid conversationId, ChatEvent chatEvent)
-    {
-        await AppendAsync([new FeedAppend(conversationId, [chatEvent])]);
-        return chatEvent;
-    }
+    public async Task<FeedEntry> AppendAsync(Guid conversationId, ConversationEvent chatEvent) =>
+        (await AppendAsync([new FeedAppend(conversationId, [chatEvent])]))[0];
 
-    public Task<long> LastSequenceAsync(Guid conversationId) => Task.FromResult((long)EventsOf(conversationId).Count);
+    public Task<long> LastSequenceAsync(Guid conversationId) => Task.FromResult((long)EntriesOf(conversationId).Count);
 
-    public async IAsyncEnumerable<ChatEvent> FollowAsync(
-        Guid conversationId, long after, Func<long, Task<IReadOnlyList<ChatEvent>?>>? onIdle, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<FeedEntry> FollowAsync(
+        Guid conversationId, long after, Func<long, Task<IReadOnlyList<FeedEntry>?>>? onIdle, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await Task.Yield();
-        foreach (var chatEvent in EventsOf(conversationId).Where(e => e.Sequence > after))
+        foreach (var entry in EntriesOf(conversationId).Where(e => e.Sequence > after))
         {
-            yield return chatEvent;
+            yield return entry;
         }
     }
 
-    public Task<List<ChatEvent>> ReadGenerationAsync(Guid conversationId, Guid generationId) =>
-        Task.FromResult(EventsOf(conversationId).Where(e => e.GenerationId == generationId.ToString()).ToList());
+    public Task<IReadOnlyList<ConversationEvent>> ReadGenerationAsync(Guid conversationId, Guid generationId) =>
+        Task.FromResult<IReadOnlyList<ConversationEvent>>(
+            [.. EntriesOf(conversationId).Select(e => e.Event).Where(e => e.GenerationId == generationId)]);
 
     public Task DeleteAsync(Guid conversationId)
     {

@@ -1,6 +1,7 @@
 extern alias chatservice;
 
 using chatservice::GoChatAi.ChatService.Application;
+using chatservice::GoChatAi.ChatService.Application.Feeds;
 using chatservice::GoChatAi.ChatService.Application.Commands;
 using chatservice::GoChatAi.ChatService.Application.Generations;
 using GoChatAi.ServiceDefaults.Errors;

@@ -47,4 +47,20 @@ public sealed class FailureStreakTests
         Assert.Equal(FailureLog.Unexpected, streak.Failed(new InvalidOperationException("again")));
         Assert.Null(DependencyFailure.Of(new InvalidOperationException("a bug")));
     }
+
+    [Fact]
+    public void The_job_is_called_back_with_what_to_log_and_the_dependency_that_fails()
+    {
+        var time = new FakeTimeProvider();
+        var streak = new FailureStreak(time, TimeSpan.FromSeconds(10));
+        var logged = new List<string>();
+
+        streak.Failed(s_outage, e => logged.Add("unexpected"), (e, dependency) => logged.Add($"failing {dependency}"));
+        time.Advance(TimeSpan.FromSeconds(10));
+        streak.Failed(s_outage, e => logged.Add("unexpected"), (e, dependency) => logged.Add($"failing {dependency}"));
+        streak.Succeeded(() => logged.Add("recovered"));
+        streak.Succeeded(() => logged.Add("recovered"));
+
+        Assert.Equal([$"failing {DependencyFailure.Of(s_outage)}", "recovered"], logged);
+    }
 }

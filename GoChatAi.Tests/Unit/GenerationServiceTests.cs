@@ -1,12 +1,11 @@
 extern alias chatservice;
 
 using chatservice::GoChatAi.ChatService.Application;
+using chatservice::GoChatAi.ChatService.Application.Feeds;
 using chatservice::GoChatAi.ChatService.Application.Commands;
 using chatservice::GoChatAi.ChatService.Application.Generations;
 using chatservice::GoChatAi.ChatService.Domain;
 using GoChatAi.ServiceDefaults.Errors;
-using ChatEvent = GoChatAi.Contracts.Chat.V1.ChatEvent;
-using ProtoFinishReason = GoChatAi.Contracts.Chat.V1.FinishReason;
 
 namespace GoChatAi.Tests.Unit;
 
@@ -28,12 +27,12 @@ public sealed class GenerationServiceTests : IAsyncLifetime
     private Task<StartedGeneration> StartAsync(StartGenerationCommand command, bool follow = true) =>
         _fakes.Generations.StartAsync(_fakes.UserId, command, follow, CancellationToken.None);
 
-    private static async Task<List<ChatEvent>> ReadAllAsync(StartedGeneration started)
+    private static async Task<List<FeedEntry>> ReadAllAsync(StartedGeneration started)
     {
-        var events = new List<ChatEvent>();
-        await foreach (var chatEvent in started.Events!.ReadAllAsync())
+        var events = new List<FeedEntry>();
+        await foreach (var entry in started.Events!.ReadAllAsync())
         {
-            events.Add(chatEvent);
+            events.Add(entry);
         }
 
         return events;
@@ -69,14 +68,12 @@ public sealed class GenerationServiceTests : IAsyncLifetime
         Assert.Equal(answer.GenerationId, user.GenerationId);
 
         Assert.Equal(
-            new[]
-            {
-                ChatEvent.EventOneofCase.MessageCreated, ChatEvent.EventOneofCase.GenerationStarted, ChatEvent.EventOneofCase.Delta,
-                ChatEvent.EventOneofCase.Delta, ChatEvent.EventOneofCase.Completed,
-            },
-            events.Select(e => e.EventCase));
+            new[] { typeof(MessageStored), typeof(AnswerStarted), typeof(AnswerDelta), typeof(AnswerDelta), typeof(AnswerCompleted) },
+            events.Select(e => e.Event.GetType()));
         Assert.Equal(Enumerable.Range(1, 5).Select(i => (long)i), events.Select(e => e.Sequence));
-        Assert.Equal(ProtoFinishReason.Stop, events[^1].Completed.FinishReason);
+        Assert.Equal(user.Id, Assert.IsType<MessageStored>(events[0].Event).Message.Id);
+        Assert.Equal(MessageStatus.Generating, Assert.IsType<AnswerStarted>(events[1].Event).Answer.Status);
+        Assert.Equal(FinishReason.Stop, Assert.IsType<AnswerCompleted>(events[^1].Event).FinishReason);
 
         Assert.Null(outcome.Failure);
         Assert.Same(answer, outcome.Answer);
@@ -173,7 +170,7 @@ public sealed class GenerationServiceTests : IAsyncLifetime
         Assert.Equal(ErrorKind.Unavailable, outcome.Failure?.Kind);
         Assert.Equal(FinishReason.Incomplete, outcome.Answer.FinishReason);
         Assert.Equal("Part", outcome.Answer.Content);
-        Assert.Equal(ChatEvent.EventOneofCase.Failed, events[^1].EventCase);
+        Assert.Equal(ErrorKind.Unavailable, Assert.IsType<AnswerFailed>(events[^1].Event).Kind);
         Assert.Single(_fakes.Store.FinishedAnswers);
     }
 
@@ -210,7 +207,7 @@ public sealed class GenerationServiceTests : IAsyncLifetime
     {
         _fakes.Model.Answer = ct => ScriptedModel.Writes("Half an", token => Task.Delay(Timeout.Infinite, token), ct);
         var started = await StartAsync(Ask());
-        while ((await started.Events!.ReadAsync()).EventCase != ChatEvent.EventOneofCase.Delta)
+        while ((await started.Events!.ReadAsync()).Event is not AnswerDelta)
         {
         }
 
@@ -220,7 +217,7 @@ public sealed class GenerationServiceTests : IAsyncLifetime
         Assert.Equal(FinishReason.Cancelled, answer.FinishReason);
         Assert.Equal("Half an", answer.Content);
         Assert.Null((await started.Outcome).Failure);
-        Assert.Equal(ProtoFinishReason.Cancelled, (await started.Events.ReadAsync()).Completed.FinishReason);
+        Assert.Equal(FinishReason.Cancelled, Assert.IsType<AnswerCompleted>((await started.Events.ReadAsync()).Event).FinishReason);
     }
 
     [Fact]
@@ -230,7 +227,7 @@ public sealed class GenerationServiceTests : IAsyncLifetime
         var answer = Message.AnswerToBe(conversation.Id, "small", Guid.CreateVersion7(), _fakes.Time.GetUtcNow());
         _fakes.Store.Messages.Add(answer);
         var generationId = answer.GenerationId!.Value;
-        await _fakes.Feed.AppendAsync([new FeedAppend(conversation.Id, [ChatEvents.Delta(generationId, "Written "), ChatEvents.Delta(generationId, "before")])]);
+        await _fakes.Feed.AppendAsync([new FeedAppend(conversation.Id, [new AnswerDelta(generationId, "Written "), new AnswerDelta(generationId, "before")])]);
 
         var cancelled = await _fakes.Generations.CancelAsync(_fakes.UserId, generationId, CancellationToken.None);
 
@@ -238,7 +235,7 @@ public sealed class GenerationServiceTests : IAsyncLifetime
         Assert.Equal(FinishReason.Cancelled, cancelled.FinishReason);
         Assert.Equal("Written before", cancelled.Content);
         Assert.Equal(_fakes.UserId, Assert.Single(_fakes.Store.FinishedAnswers).Usage!.UserId);
-        Assert.Equal(ProtoFinishReason.Cancelled, _fakes.Feed.EventsOf(conversation.Id)[^1].Completed.FinishReason);
+        Assert.Equal(FinishReason.Cancelled, Assert.IsType<AnswerCompleted>(_fakes.Feed.EntriesOf(conversation.Id)[^1].Event).FinishReason);
     }
 
     [Fact]

@@ -218,26 +218,10 @@ public sealed partial class RevocationListWatcher(
 
     private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e) => RequestReapply();
 
-    private void NoteSuccess()
-    {
-        if (_failures.Succeeded())
-        {
-            LogRecovered(logger);
-        }
-    }
+    private void NoteSuccess() => _failures.Succeeded(() => LogRecovered(logger));
 
-    private void NoteFailure(Exception exception)
-    {
-        switch (_failures.Failed(exception))
-        {
-            case FailureLog.Unexpected:
-                LogUnexpected(logger, exception);
-                break;
-            case FailureLog.DependencyFailing:
-                LogFailing(logger, exception, DependencyFailure.Of(exception)!);
-                break;
-        }
-    }
+    private void NoteFailure(Exception exception) =>
+        _failures.Failed(exception, e => LogUnexpected(logger, e), (e, dependency) => LogFailing(logger, e, dependency));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Built the token revocation list in Redis from the database: {Entries} entries, {Deletions} deleted users")]
     private static partial void LogBuilt(ILogger logger, int entries, int deletions);

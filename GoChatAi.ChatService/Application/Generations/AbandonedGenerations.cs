@@ -1,11 +1,9 @@
 using GoChatAi.ChatService.Domain;
-using GoChatAi.Contracts.Chat.V1;
+using GoChatAi.ChatService.Application.Feeds;
 using GoChatAi.ServiceDefaults;
 using GoChatAi.ServiceDefaults.Errors;
 using GoChatAi.ServiceDefaults.Operations;
 using Microsoft.Extensions.Options;
-using FinishReason = GoChatAi.ChatService.Domain.FinishReason;
-using Message = GoChatAi.ChatService.Domain.Message;
 
 namespace GoChatAi.ChatService.Application.Generations;
 
@@ -18,7 +16,7 @@ namespace GoChatAi.ChatService.Application.Generations;
 public sealed partial class AbandonedGenerations(
     IServiceScopeFactory scopes,
     IGenerationLeases leases,
-    IChatEventFeed feed,
+    IConversationFeed feed,
     ITokenCounter tokens,
     IStoreReadiness database,
     ChatMetrics metrics,
@@ -100,12 +98,12 @@ public sealed partial class AbandonedGenerations(
         }
 
         var events = await feed.ReadGenerationAsync(answer.ConversationId, generationId);
-        var text = string.Concat(events.Where(e => e.EventCase == ChatEvent.EventOneofCase.Delta).Select(e => e.Delta.Text));
-        var ended = events.LastOrDefault(ChatEvents.IsFinal);
-        if (ended?.Completed is { } completed)
+        var text = string.Concat(events.OfType<AnswerDelta>().Select(delta => delta.Text));
+        var ended = events.LastOrDefault(e => e.IsFinal);
+        if (ended is AnswerCompleted completed)
         {
             // Its replica had sent the end but could not store it.
-            reason = ChatEvents.ToDomain(completed.FinishReason) ?? reason;
+            reason = completed.FinishReason ?? reason;
         }
 
         var completion = tokens.Count(text);
@@ -140,9 +138,8 @@ public sealed partial class AbandonedGenerations(
         if (ended is null)
         {
             await feed.AppendAsync(answer.ConversationId, reason == FinishReason.Cancelled
-                ? ChatEvents.Completed(answer)
-                : ChatEvents.Failed(answer, new ServiceException(ErrorKind.Unavailable,
-                    "The server generating this answer stopped; the text it had written is kept.")));
+                ? AnswerCompleted.Of(answer)
+                : AnswerFailed.Of(answer, ErrorKind.Unavailable, "The server generating this answer stopped; the text it had written is kept."));
         }
 
         return true;

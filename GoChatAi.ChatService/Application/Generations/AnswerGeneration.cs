@@ -1,11 +1,11 @@
 using System.Text;
+using GoChatAi.ChatService.Application.Feeds;
 using GoChatAi.ChatService.Domain;
 using GoChatAi.ServiceDefaults;
 using GoChatAi.ServiceDefaults.Errors;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using AiChatOptions = Microsoft.Extensions.AI.ChatOptions;
-using FinishReason = GoChatAi.ChatService.Domain.FinishReason;
 
 namespace GoChatAi.ChatService.Application.Generations;
 
@@ -57,7 +57,7 @@ public sealed partial class AnswerGeneration(
         if (stored is null)
         {
             // The database is down: the caller hears it now, and the answer is stored once it is back.
-            live.Publish(ChatEvents.Failed(job.Answer, DependencyFailure.ToServiceException()));
+            live.Publish(AnswerFailed.Of(job.Answer, DependencyFailure.ToServiceException()));
             await live.CompleteAsync(new GenerationOutcome(job.Answer, DependencyFailure.ToServiceException()));
             stored = await StoreWhenPossibleAsync(job, stopping);
             if (stored is null)
@@ -70,7 +70,7 @@ public sealed partial class AnswerGeneration(
         else
         {
             await answerStored();
-            live.Publish(failure is null ? ChatEvents.Completed(job.Answer) : ChatEvents.Failed(job.Answer, failure));
+            live.Publish(failure is null ? AnswerCompleted.Of(job.Answer) : AnswerFailed.Of(job.Answer, failure));
             await live.CompleteAsync(new GenerationOutcome(job.Answer, failure));
         }
 
@@ -124,7 +124,7 @@ public sealed partial class AnswerGeneration(
                     }
 
                     content.Append(text);
-                    live.Publish(ChatEvents.Delta(job.GenerationId, text));
+                    live.Publish(new AnswerDelta(job.GenerationId, text));
                 }
 
                 if (update.FinishReason is { } reason)

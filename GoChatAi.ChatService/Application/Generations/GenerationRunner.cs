@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using GoChatAi.Contracts.Chat.V1;
+using GoChatAi.ChatService.Application.Feeds;
 using GoChatAi.ServiceDefaults.Errors;
 using GoChatAi.ServiceDefaults.Operations;
 using Microsoft.Extensions.Options;
@@ -72,14 +72,14 @@ public sealed partial class GenerationRunner(
     /// Starts a generation that holds its conversation's lease: its first events (the user's message, the answer's
     /// start) go out at once, and with <paramref name="follow"/> the caller gets every event from the first.
     /// </summary>
-    public (LiveGeneration Generation, System.Threading.Channels.ChannelReader<ChatEvent>? Events) Launch(
+    public (LiveGeneration Generation, System.Threading.Channels.ChannelReader<FeedEntry>? Events) Launch(
         GenerationJob job, LeasedGeneration lease, Domain.Message userMessage, bool follow)
     {
         var live = new LiveGeneration(job, lease, feedWriter, timeProvider.GetTimestamp());
         var events = follow ? live.Follow() : null;
         _running[job.GenerationId] = live;
-        live.Publish(ChatEvents.MessageCreated(userMessage));
-        live.Publish(ChatEvents.GenerationStarted(job.Answer));
+        live.Publish(new MessageStored(MessageSnapshot.Of(userMessage)));
+        live.Publish(new AnswerStarted(MessageSnapshot.Of(job.Answer)));
         if (_stopping.IsCancellationRequested)
         {
             // Too late to ask the model: the job stores the answer as incomplete at once, like the others.
@@ -132,7 +132,7 @@ public sealed partial class GenerationRunner(
             // AnswerGeneration ends every answer itself; this is the net under it, so that no caller waits forever.
             LogRunFailed(logger, exception, job.GenerationId);
             var failure = ServiceErrors.Classify(exception, logger, "generation");
-            live.Publish(ChatEvents.Failed(job.Answer, failure));
+            live.Publish(AnswerFailed.Of(job.Answer, failure));
             await live.CompleteAsync(new GenerationOutcome(job.Answer, failure));
         }
         finally

@@ -1,13 +1,9 @@
 using System.Threading.Channels;
 using GoChatAi.ChatService.Application.Commands;
 using GoChatAi.ChatService.Domain;
-using GoChatAi.Contracts.Chat.V1;
+using GoChatAi.ChatService.Application.Feeds;
 using GoChatAi.ServiceDefaults;
 using GoChatAi.ServiceDefaults.Errors;
-using Conversation = GoChatAi.ChatService.Domain.Conversation;
-using FinishReason = GoChatAi.ChatService.Domain.FinishReason;
-using Message = GoChatAi.ChatService.Domain.Message;
-using MessageStatus = GoChatAi.ChatService.Domain.MessageStatus;
 
 namespace GoChatAi.ChatService.Application.Generations;
 
@@ -19,7 +15,7 @@ public sealed record StartedGeneration(
     Conversation Conversation,
     Message UserMessage,
     Message Answer,
-    ChannelReader<ChatEvent>? Events,
+    ChannelReader<FeedEntry>? Events,
     Task<GenerationOutcome> Outcome);
 
 /// <summary>Starting and stopping answers of the model, for the caller's own conversations.</summary>
@@ -30,7 +26,7 @@ public sealed class GenerationService(
     ITokenCounter tokens,
     IUsageLimiter limiter,
     IGenerationLeases leases,
-    IChatEventFeed feed,
+    IConversationFeed feed,
     GenerationRunner runner,
     AbandonedGenerations abandoned,
     ChatMetrics metrics,

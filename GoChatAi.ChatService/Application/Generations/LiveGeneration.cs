@@ -1,8 +1,7 @@
 using System.Threading.Channels;
+using GoChatAi.ChatService.Application.Feeds;
 using GoChatAi.ChatService.Domain;
-using GoChatAi.Contracts.Chat.V1;
 using GoChatAi.ServiceDefaults.Errors;
-using Message = GoChatAi.ChatService.Domain.Message;
 
 namespace GoChatAi.ChatService.Application.Generations;
 
@@ -51,7 +50,7 @@ public sealed class LiveGeneration(GenerationJob job, LeasedGeneration lease, Fe
     private readonly TaskCompletionSource<GenerationOutcome> _outcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _finalDelivered = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _gate = new();
-    private readonly List<ChannelWriter<ChatEvent>> _followers = [];
+    private readonly List<ChannelWriter<FeedEntry>> _followers = [];
     private int _stopReason = -1;
     private bool _feedFailed;
 
@@ -73,9 +72,9 @@ public sealed class LiveGeneration(GenerationJob job, LeasedGeneration lease, Fe
     /// The generation's events from its first on, for a follower in this process: called before the first event
     /// is published (by the call that starts it).
     /// </summary>
-    public ChannelReader<ChatEvent> Follow()
+    public ChannelReader<FeedEntry> Follow()
     {
-        var channel = Channel.CreateUnbounded<ChatEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var channel = Channel.CreateUnbounded<FeedEntry>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         lock (_gate)
         {
             _followers.Add(channel.Writer);
@@ -85,13 +84,13 @@ public sealed class LiveGeneration(GenerationJob job, LeasedGeneration lease, Fe
     }
 
     /// <summary>Sends an event to the feed and, once written, to the followers here.</summary>
-    public void Publish(ChatEvent chatEvent)
+    public void Publish(ConversationEvent chatEvent)
     {
         lock (_gate)
         {
             if (_feedFailed)
             {
-                Deliver(chatEvent);
+                Deliver(new FeedEntry(Job.ConversationId, 0, chatEvent));
                 return;
             }
         }
@@ -122,32 +121,31 @@ public sealed class LiveGeneration(GenerationJob job, LeasedGeneration lease, Fe
         _outcome.TrySetResult(outcome);
     }
 
-    void IFeedEventSink.Written(ChatEvent chatEvent)
+    void IFeedEventSink.Written(FeedEntry entry)
     {
         lock (_gate)
         {
-            Deliver(chatEvent);
+            Deliver(entry);
         }
     }
 
-    void IFeedEventSink.NotWritten(ChatEvent chatEvent, Exception exception)
+    void IFeedEventSink.NotWritten(Guid conversationId, ConversationEvent chatEvent, Exception exception)
     {
         lock (_gate)
         {
             _feedFailed = true;
-            chatEvent.ConversationId = Job.ConversationId.ToString();
-            Deliver(chatEvent);
+            Deliver(new FeedEntry(conversationId, 0, chatEvent));
         }
 
         Stop(GenerationStop.FeedUnavailable);
     }
 
-    private void Deliver(ChatEvent chatEvent)
+    private void Deliver(FeedEntry entry)
     {
-        var final = ChatEvents.IsFinal(chatEvent);
+        var final = entry.Event.IsFinal;
         foreach (var follower in _followers)
         {
-            follower.TryWrite(chatEvent);
+            follower.TryWrite(entry);
             if (final)
             {
                 follower.TryComplete();

@@ -74,7 +74,7 @@ public sealed class GenerationLeases(IConnectionMultiplexer redis, IOptions<Chat
     public async Task<LeasedGeneration?> TryAcquireAsync(Guid conversationId, Guid generationId)
     {
         var value = (string?)await redis.GetDatabase().ScriptEvaluateAsync(AcquireScript,
-            [Key(conversationId), ChatEventFeed.SequenceKey(conversationId)], [Id(generationId), LeaseMilliseconds]);
+            [Key(conversationId), ConversationFeed.SequenceKey(conversationId)], [Id(generationId), LeaseMilliseconds]);
         return value is null ? null : new LeasedGeneration(conversationId, generationId, Parse(value).SequenceBefore ?? 0);
     }
 

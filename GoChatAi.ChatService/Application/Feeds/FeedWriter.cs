@@ -1,16 +1,15 @@
 using System.Threading.Channels;
-using GoChatAi.Contracts.Chat.V1;
 
-namespace GoChatAi.ChatService.Application.Generations;
+namespace GoChatAi.ChatService.Application.Feeds;
 
 /// <summary>Where a written event goes next: the live generation that made it, which hands it to its followers.</summary>
 public interface IFeedEventSink
 {
-    /// <summary>The event is in the feed, with its sequence and cursor.</summary>
-    void Written(ChatEvent chatEvent);
+    /// <summary>The event is in the feed, at its place.</summary>
+    void Written(FeedEntry entry);
 
-    /// <summary>The feed could not take the event; it goes on without a cursor.</summary>
-    void NotWritten(ChatEvent chatEvent, Exception exception);
+    /// <summary>The feed could not take the event; it goes on without a place.</summary>
+    void NotWritten(Guid conversationId, ConversationEvent chatEvent, Exception exception);
 }
 
 /// <summary>
@@ -18,19 +17,19 @@ public interface IFeedEventSink
 /// in one round trip (a group commit): an event alone is written at once, and under load the batches grow instead
 /// of the round trips. One writer keeps each generation's events in order.
 /// </summary>
-public sealed partial class FeedWriter(IChatEventFeed feed, ChatMetrics metrics, TimeProvider timeProvider, ILogger<FeedWriter> logger) : BackgroundService
+public sealed partial class FeedWriter(IConversationFeed feed, ChatMetrics metrics, TimeProvider timeProvider, ILogger<FeedWriter> logger) : BackgroundService
 {
     /// <summary>The most events in one round trip: a Lua script's arguments are bounded, and so is a batch's delay.</summary>
     private const int MaxBatch = 512;
 
-    private readonly Channel<(Guid ConversationId, ChatEvent Event, IFeedEventSink Sink)> _queue =
-        Channel.CreateUnbounded<(Guid, ChatEvent, IFeedEventSink)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<QueuedEvent> _queue =
+        Channel.CreateUnbounded<QueuedEvent>(new UnboundedChannelOptions { SingleReader = true });
 
-    public void Enqueue(Guid conversationId, ChatEvent chatEvent, IFeedEventSink sink)
+    public void Enqueue(Guid conversationId, ConversationEvent chatEvent, IFeedEventSink sink)
     {
-        if (!_queue.Writer.TryWrite((conversationId, chatEvent, sink)))
+        if (!_queue.Writer.TryWrite(new QueuedEvent(conversationId, chatEvent, sink)))
         {
-            sink.NotWritten(chatEvent, new InvalidOperationException("The feed writer has stopped."));
+            sink.NotWritten(conversationId, chatEvent, new InvalidOperationException("The feed writer has stopped."));
         }
     }
 
@@ -43,7 +42,7 @@ public sealed partial class FeedWriter(IChatEventFeed feed, ChatMetrics metrics,
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var batch = new List<(Guid ConversationId, ChatEvent Event, IFeedEventSink Sink)>(MaxBatch);
+        var batch = new List<QueuedEvent>(MaxBatch);
         // Drained to its end even while stopping: the last events of every answer must reach their followers.
         while (await _queue.Reader.WaitToReadAsync(CancellationToken.None))
         {
@@ -57,35 +56,38 @@ public sealed partial class FeedWriter(IChatEventFeed feed, ChatMetrics metrics,
         }
     }
 
-    private async Task WriteAsync(List<(Guid ConversationId, ChatEvent Event, IFeedEventSink Sink)> batch)
+    private async Task WriteAsync(List<QueuedEvent> batch)
     {
-        var appends = batch
-            .GroupBy(item => item.ConversationId)
-            .Select(group => new FeedAppend(group.Key, group.Select(item => item.Event).ToList()))
-            .ToList();
+        // Grouped by conversation, each group in the order queued; the entries come back in the same order.
+        var groups = batch.GroupBy(item => item.ConversationId).ToList();
+        var appends = groups.ConvertAll(group => new FeedAppend(group.Key, group.Select(item => item.Event).ToList()));
         var started = timeProvider.GetTimestamp();
+        IReadOnlyList<FeedEntry> entries;
         try
         {
-            await feed.AppendAsync(appends);
+            entries = await feed.AppendAsync(appends);
             metrics.FeedBatchWritten(batch.Count, timeProvider.GetElapsedTime(started));
         }
         catch (Exception exception)
         {
             // Not retried: a timed-out append may have been stored, and an event must never reach a feed twice.
             LogWriteFailed(logger, exception, batch.Count);
-            foreach (var (_, chatEvent, sink) in batch)
+            foreach (var item in batch)
             {
-                sink.NotWritten(chatEvent, exception);
+                item.Sink.NotWritten(item.ConversationId, item.Event, exception);
             }
 
             return;
         }
 
-        foreach (var (_, chatEvent, sink) in batch)
+        var next = 0;
+        foreach (var item in groups.SelectMany(group => group))
         {
-            sink.Written(chatEvent);
+            item.Sink.Written(entries[next++]);
         }
     }
+
+    private readonly record struct QueuedEvent(Guid ConversationId, ConversationEvent Event, IFeedEventSink Sink);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Writing {Count} events to the chat feeds failed")]
     private static partial void LogWriteFailed(ILogger logger, Exception exception, int count);

@@ -1,15 +1,16 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using GoChatAi.ChatService.Application.Generations;
-using GoChatAi.Contracts.Chat.V1;
+using GoChatAi.ChatService.Domain;
+using GoChatAi.ServiceDefaults.Errors;
 
-namespace GoChatAi.ChatService.Application;
+namespace GoChatAi.ChatService.Application.Feeds;
 
-/// <summary>The event streams the API sends: a generation's from this replica's memory, a feed's from Redis.</summary>
-public sealed class ChatEventStreams(IChatEventFeed feed, IGenerationLeases leases, IServiceScopeFactory scopes)
+/// <summary>The event streams the API sends: a generation's from this replica's memory, a feed's from the cache.</summary>
+public sealed class ConversationStreams(IConversationFeed feed, IGenerationLeases leases, IServiceScopeFactory scopes)
 {
     /// <summary>One generation's events as this replica runs it, from its user message to its end (StreamChat, the SSE endpoint).</summary>
-    public static IAsyncEnumerable<ChatEvent> FollowGenerationAsync(StartedGeneration started, CancellationToken cancellationToken) =>
+    public static IAsyncEnumerable<FeedEntry> FollowGenerationAsync(StartedGeneration started, CancellationToken cancellationToken) =>
         (started.Events ?? throw new InvalidOperationException("The generation was started without a follower.")).ReadAllAsync(cancellationToken);
 
     /// <summary>
@@ -17,19 +18,15 @@ public sealed class ChatEventStreams(IChatEventFeed feed, IGenerationLeases leas
     /// the answer the client was following, from whichever replica runs it. Should that replica have died, or the
     /// answer's last event never reached the feed, the stream ends with the answer's end as stored.
     /// </summary>
-    public async IAsyncEnumerable<ChatEvent> ResumeAsync(FeedCursor cursor, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<FeedEntry> ResumeAsync(FeedCursor cursor, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         Guid? followed = null;
-        await foreach (var chatEvent in feed.FollowAsync(cursor.ConversationId, cursor.Sequence,
+        await foreach (var entry in feed.FollowAsync(cursor.ConversationId, cursor.Sequence,
             last => EndIfStoppedAsync(cursor.ConversationId, followed, last), cancellationToken))
         {
-            if (followed is null && Guid.TryParse(chatEvent.GenerationId, out var generationId))
-            {
-                followed = generationId;
-            }
-
-            yield return chatEvent;
-            if (ChatEvents.IsFinal(chatEvent))
+            followed ??= entry.Event.GenerationId;
+            yield return entry;
+            if (entry.Event.IsFinal)
             {
                 yield break;
             }
@@ -37,14 +34,14 @@ public sealed class ChatEventStreams(IChatEventFeed feed, IGenerationLeases leas
     }
 
     /// <summary>A conversation's whole feed from a position on, until the caller stops (StreamMessages).</summary>
-    public IAsyncEnumerable<ChatEvent> FollowConversationAsync(Guid conversationId, long after, CancellationToken cancellationToken) =>
+    public IAsyncEnumerable<FeedEntry> FollowConversationAsync(Guid conversationId, long after, CancellationToken cancellationToken) =>
         feed.FollowAsync(conversationId, after, onIdle: null, cancellationToken);
 
     /// <summary>
     /// On an idle feed: nothing (keep waiting) while the generation followed runs, or its stored end when it no longer
     /// runs but ended, or null (end the stream) when nothing is followed or running.
     /// </summary>
-    private async Task<IReadOnlyList<ChatEvent>?> EndIfStoppedAsync(Guid conversationId, Guid? followed, long last)
+    private async Task<IReadOnlyList<FeedEntry>?> EndIfStoppedAsync(Guid conversationId, Guid? followed, long last)
     {
         var running = await leases.GetRunningAsync(conversationId);
         if (running is not null && (followed is null || running.Value.GenerationId == followed))
@@ -64,18 +61,15 @@ public sealed class ChatEventStreams(IChatEventFeed feed, IGenerationLeases leas
             return null;
         }
 
-        if (answer.Status == Domain.MessageStatus.Generating)
+        if (answer.Status == MessageStatus.Generating)
         {
             // Abandoned, and being ended elsewhere: its final event is on its way.
             return [];
         }
 
-        var end = answer.FinishReason == Domain.FinishReason.Incomplete
-            ? ChatEvents.Failed(answer, Google.Rpc.Code.Unavailable, "The answer ended without its last event; it is stored as shown.")
-            : ChatEvents.Completed(answer);
-        end.ConversationId = conversationId.ToString();
-        end.Sequence = last;
-        end.Cursor = new FeedCursor(conversationId, last).ToString();
-        return [end];
+        ConversationEvent end = answer.FinishReason == FinishReason.Incomplete
+            ? AnswerFailed.Of(answer, ErrorKind.Unavailable, "The answer ended without its last event; it is stored as shown.")
+            : AnswerCompleted.Of(answer);
+        return [new FeedEntry(conversationId, last, end)];
     }
 }

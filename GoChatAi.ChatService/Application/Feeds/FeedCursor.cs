@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace GoChatAi.ChatService.Application;
+namespace GoChatAi.ChatService.Application.Feeds;
 
 /// <summary>
 /// A position in a conversation's feed, handed to clients as an opaque cursor: <c>c1.{conversation}.{sequence}</c>.

@@ -1,34 +1,32 @@
-using System.Globalization;
+using System.Buffers.Text;
 using System.Runtime.CompilerServices;
-using System.Text;
 using System.Threading.Channels;
 using GoChatAi.ChatService.Application;
-using GoChatAi.Contracts.Chat.V1;
+using GoChatAi.ChatService.Application.Feeds;
 using GoChatAi.ServiceDefaults.Errors;
-using Google.Protobuf;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace GoChatAi.ChatService.Infrastructure.Redis;
 
 /// <summary>
-/// Each conversation's feed of <see cref="ChatEvent"/>s in Redis, readable from every replica: replay from a
-/// cursor, then live.
+/// Each conversation's feed of <see cref="ConversationEvent"/>s in Redis, readable from every replica: replay from
+/// a cursor, then live.
 /// </summary>
 /// <remarks>
 /// Built on commands that Redis and Garnet both have (Garnet has no Streams):
 /// <list type="bullet">
 /// <item><c>chat:feed:{id}:seq</c>, a counter: the last sequence number given out; it never goes back, so numbers
 /// are never reused (it goes with the conversation).</item>
-/// <item><c>chat:feed:{id}:events</c>, a sorted set: score = sequence, member = <c>{sequence}:{protobuf}</c>
-/// (the prefix keeps two equal events apart). It expires <see cref="ChatOptions.EventRetention"/> after the last
+/// <item><c>chat:feed:{id}:entries</c>, a sorted set: score = sequence, member = <c>{sequence}:{json}</c>
+/// (the prefix keeps two equal events apart; the JSON is <see cref="FeedEventJson"/>'s). It expires <see cref="ChatOptions.EventRetention"/> after the last
 /// event and keeps at most <see cref="ChatOptions.MaxEventsPerConversation"/>.</item>
 /// <item><c>chat:feed:{id}</c>, a pub/sub channel that says "there is more"; readers then read the sorted set.</item>
 /// </list>
 /// One Lua script numbers and stores the events of many conversations at once, so an event is visible only once
 /// every lower number is: a reader that has seen N never misses N-1 arriving late.
 /// </remarks>
-public sealed class ChatEventFeed(IConnectionMultiplexer redis, IOptions<ChatOptions> options) : IChatEventFeed
+public sealed class ConversationFeed(IConnectionMultiplexer redis, IOptions<ChatOptions> options) : IConversationFeed
 {
     // KEYS: a sequence key and an events key per conversation. ARGV: retention (ms), the most events kept, then
     // per conversation the number of its events followed by the events. Returns each conversation's last number.
@@ -64,7 +62,7 @@ public sealed class ChatEventFeed(IConnectionMultiplexer redis, IOptions<ChatOpt
 
     private const int PageSize = 500;
 
-    public async Task AppendAsync(IReadOnlyList<FeedAppend> appends)
+    public async Task<IReadOnlyList<FeedEntry>> AppendAsync(IReadOnlyList<FeedAppend> appends)
     {
         var settings = options.Value;
         var keys = new RedisKey[appends.Count * 2];
@@ -81,32 +79,32 @@ public sealed class ChatEventFeed(IConnectionMultiplexer redis, IOptions<ChatOpt
             values.Add(append.Events.Count);
             foreach (var chatEvent in append.Events)
             {
-                values.Add(Serialize(chatEvent));
+                values.Add(FeedEventJson.Serialize(chatEvent));
             }
         }
 
         var database = redis.GetDatabase();
         var last = (long[])(await database.ScriptEvaluateAsync(AppendScript, keys, [.. values]))!;
         var subscriber = redis.GetSubscriber();
+        var entries = new List<FeedEntry>(values.Count);
         for (var i = 0; i < appends.Count; i++)
         {
             var append = appends[i];
             var sequence = last[i] - append.Events.Count;
             foreach (var chatEvent in append.Events)
             {
-                Locate(chatEvent, append.ConversationId, ++sequence);
+                entries.Add(new FeedEntry(append.ConversationId, ++sequence, chatEvent));
             }
 
             // Readers look at the sorted set again (and every few seconds anyway): a lost notification costs a delay only.
             _ = subscriber.PublishAsync(NotificationChannel(append.ConversationId), last[i], CommandFlags.FireAndForget);
         }
+
+        return entries;
     }
 
-    public async Task<ChatEvent> AppendAsync(Guid conversationId, ChatEvent chatEvent)
-    {
-        await AppendAsync([new FeedAppend(conversationId, [chatEvent])]);
-        return chatEvent;
-    }
+    public async Task<FeedEntry> AppendAsync(Guid conversationId, ConversationEvent chatEvent) =>
+        (await AppendAsync([new FeedAppend(conversationId, [chatEvent])]))[0];
 
     public async Task<long> LastSequenceAsync(Guid conversationId)
     {
@@ -115,8 +113,8 @@ public sealed class ChatEventFeed(IConnectionMultiplexer redis, IOptions<ChatOpt
     }
 
     /// <summary>Reads are idle after <see cref="PollInterval"/> without a notification.</summary>
-    public async IAsyncEnumerable<ChatEvent> FollowAsync(
-        Guid conversationId, long after, Func<long, Task<IReadOnlyList<ChatEvent>?>>? onIdle, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<FeedEntry> FollowAsync(
+        Guid conversationId, long after, Func<long, Task<IReadOnlyList<FeedEntry>?>>? onIdle, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var signals = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
         var subscriber = redis.GetSubscriber();
@@ -132,10 +130,10 @@ public sealed class ChatEventFeed(IConnectionMultiplexer redis, IOptions<ChatOpt
             while (!cancellationToken.IsCancellationRequested)
             {
                 var page = await ReadAfterAsync(conversationId, last);
-                foreach (var chatEvent in page)
+                foreach (var entry in page)
                 {
-                    last = chatEvent.Sequence;
-                    yield return chatEvent;
+                    last = entry.Sequence;
+                    yield return entry;
                 }
 
                 if (page.Count == PageSize)
@@ -151,9 +149,9 @@ public sealed class ChatEventFeed(IConnectionMultiplexer redis, IOptions<ChatOpt
                         yield break;
                     }
 
-                    foreach (var chatEvent in more)
+                    foreach (var entry in more)
                     {
-                        yield return chatEvent;
+                        yield return entry;
                     }
                 }
             }
@@ -164,14 +162,13 @@ public sealed class ChatEventFeed(IConnectionMultiplexer redis, IOptions<ChatOpt
         }
     }
 
-    public async Task<List<ChatEvent>> ReadGenerationAsync(Guid conversationId, Guid generationId)
+    public async Task<IReadOnlyList<ConversationEvent>> ReadGenerationAsync(Guid conversationId, Guid generationId)
     {
-        var id = generationId.ToString();
-        var events = new List<ChatEvent>();
+        var events = new List<ConversationEvent>();
         for (var last = 0L; ;)
         {
             var page = await ReadAfterAsync(conversationId, last);
-            events.AddRange(page.Where(e => e.GenerationId == id));
+            events.AddRange(page.Select(entry => entry.Event).Where(e => e.GenerationId == generationId));
             if (page.Count < PageSize)
             {
                 return events;
@@ -220,43 +217,30 @@ public sealed class ChatEventFeed(IConnectionMultiplexer redis, IOptions<ChatOpt
         }
     }
 
-    private async Task<List<ChatEvent>> ReadAfterAsync(Guid conversationId, long after)
+    private async Task<List<FeedEntry>> ReadAfterAsync(Guid conversationId, long after)
     {
-        var entries = await redis.GetDatabase().SortedSetRangeByScoreAsync(
+        var members = await redis.GetDatabase().SortedSetRangeByScoreAsync(
             EventsKey(conversationId), after, double.PositiveInfinity, Exclude.Start, Order.Ascending, 0, PageSize);
-        var events = new List<ChatEvent>(entries.Length);
-        foreach (var entry in entries)
+        var entries = new List<FeedEntry>(members.Length);
+        foreach (var member in members)
         {
-            ReadOnlyMemory<byte> bytes = (byte[])entry!;
-            var colon = bytes.Span.IndexOf((byte)':');
-            var sequence = long.Parse(Encoding.ASCII.GetString(bytes.Span[..colon]), CultureInfo.InvariantCulture);
-            var chatEvent = ChatEvent.Parser.ParseFrom(bytes.Span[(colon + 1)..]);
-            Locate(chatEvent, conversationId, sequence);
-            events.Add(chatEvent);
+            ReadOnlySpan<byte> bytes = (byte[])member!;
+            var colon = bytes.IndexOf((byte)':');
+            if (!Utf8Parser.TryParse(bytes[..colon], out long sequence, out _))
+            {
+                throw new InvalidDataException($"A member of {EventsKey(conversationId)} has no sequence.");
+            }
+
+            entries.Add(new FeedEntry(conversationId, sequence, FeedEventJson.Deserialize(bytes[(colon + 1)..])));
         }
 
-        return events;
-    }
-
-    /// <summary>An event as stored: where it is (conversation, sequence, cursor) is the feed's to say, not the payload's.</summary>
-    private static byte[] Serialize(ChatEvent chatEvent)
-    {
-        chatEvent.Sequence = 0;
-        chatEvent.Cursor = "";
-        chatEvent.ConversationId = "";
-        return chatEvent.ToByteArray();
-    }
-
-    private static void Locate(ChatEvent chatEvent, Guid conversationId, long sequence)
-    {
-        chatEvent.ConversationId = conversationId.ToString();
-        chatEvent.Sequence = sequence;
-        chatEvent.Cursor = new FeedCursor(conversationId, sequence).ToString();
+        return entries;
     }
 
     public static RedisKey SequenceKey(Guid conversationId) => $"chat:feed:{conversationId:N}:seq";
 
-    private static RedisKey EventsKey(Guid conversationId) => $"chat:feed:{conversationId:N}:events";
+    // Named for its format: the feeds written before (protobuf, in ":events") are never read, only left to expire.
+    private static RedisKey EventsKey(Guid conversationId) => $"chat:feed:{conversationId:N}:entries";
 
     private static RedisChannel NotificationChannel(Guid conversationId) => RedisChannel.Literal($"chat:feed:{conversationId:N}");
 }
