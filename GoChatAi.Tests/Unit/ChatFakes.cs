@@ -47,7 +47,7 @@ internal sealed class ChatFakes : IAsyncDisposable
             new ConversationTitles(scopes, Model, NullLogger<ConversationTitles>.Instance), metrics, options, Time, NullLogger<AnswerGeneration>.Instance);
         Runner = new GenerationRunner(answers, Leases, Writer,
             new GracefulShutdown(new ConfigurationBuilder().Build(), new TestHostEnvironment(), Time), options, Time, NullLogger<GenerationRunner>.Instance);
-        Abandoned = new AbandonedGenerations(scopes, Leases, Feed, Tokens, new ReadyStore(), metrics, options, Time, NullLogger<AbandonedGenerations>.Instance);
+        Abandoned = new AbandonedGenerations(scopes, Leases, Feed, Tokens, Limiter, new ReadyStore(), metrics, options, Time, NullLogger<AbandonedGenerations>.Instance);
         Conversations = new ConversationService(Store, Models, Tokens, Limiter, Feed, Runner, metrics, Time, NullLogger<ConversationService>.Instance);
         Generations = new GenerationService(Store, Conversations, Models, Tokens, Limiter, Leases, Feed, Runner, Abandoned, metrics, Time);
     }

@@ -235,6 +235,8 @@ public sealed class GenerationServiceTests : IAsyncLifetime
         Assert.Equal(FinishReason.Cancelled, cancelled.FinishReason);
         Assert.Equal("Written before", cancelled.Content);
         Assert.Equal(_fakes.UserId, Assert.Single(_fakes.Store.FinishedAnswers).Usage!.UserId);
+        // What was written counts against today's tokens, as any answer's does.
+        Assert.Equal(2, _fakes.Limiter.TokensUsed[_fakes.UserId]);
         Assert.Equal(FinishReason.Cancelled, Assert.IsType<AnswerCompleted>(_fakes.Feed.EntriesOf(conversation.Id)[^1].Event).FinishReason);
     }
 

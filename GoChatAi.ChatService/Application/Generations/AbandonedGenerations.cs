@@ -18,6 +18,7 @@ public sealed partial class AbandonedGenerations(
     IGenerationLeases leases,
     IConversationFeed feed,
     ITokenCounter tokens,
+    IUsageLimiter limiter,
     IStoreReadiness database,
     ChatMetrics metrics,
     IOptions<ChatOptions> options,
@@ -133,6 +134,11 @@ public sealed partial class AbandonedGenerations(
         }
 
         LogFinishedAbandoned(logger, generationId, reason);
+        if (usage is not null)
+        {
+            await CountQuotaAsync(usage);
+        }
+
         metrics.MessagesStored(MessageRole.Assistant);
         metrics.AnswerFinished(answer.Model ?? "", reason, timeProvider.GetUtcNow() - answer.CreatedAt);
         if (ended is null)
@@ -143,6 +149,19 @@ public sealed partial class AbandonedGenerations(
         }
 
         return true;
+    }
+
+    /// <summary>What was written counts against the user's daily tokens, as any answer's does (its replica never counted it).</summary>
+    private async Task CountQuotaAsync(UsageRecord usage)
+    {
+        try
+        {
+            await limiter.AddTokensAsync(usage.UserId, usage.CompletionTokens);
+        }
+        catch (Exception exception) when (DependencyFailure.Of(exception) is not null)
+        {
+            LogQuotaNotCounted(logger, exception, usage.GenerationId);
+        }
     }
 
     private async Task<Guid> OwnerAsync(Guid conversationId, CancellationToken cancellationToken)
@@ -156,6 +175,9 @@ public sealed partial class AbandonedGenerations(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Looking for abandoned answers works again")]
     private static partial void LogSweepRecovered(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The tokens of abandoned generation {GenerationId} could not be added to today's count; the ledger has them")]
+    private static partial void LogQuotaNotCounted(ILogger logger, Exception exception, Guid generationId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Generation {GenerationId} was abandoned by its replica; ended it as {FinishReason} with the text its feed holds")]
     private static partial void LogFinishedAbandoned(ILogger logger, Guid generationId, FinishReason finishReason);
