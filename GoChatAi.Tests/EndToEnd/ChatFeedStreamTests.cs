@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using GoChatAi.Contracts.Chat.V1;
 using GoChatAi.Tests.Infrastructure;
+using Grpc.Core;
 
 namespace GoChatAi.Tests.EndToEnd;
 
@@ -117,5 +118,38 @@ public sealed class ChatFeedStreamTests(GoChatAiAppFixture fixture)
         var line = await reader.ReadLineAsync(timeout.Token);
 
         Assert.Equal("hello", (string)JsonNode.Parse(line!)!["messageCreated"]!["message"]!["content"]!);
+    }
+
+    [Fact]
+    public async Task A_cursor_from_before_the_cache_lost_its_feeds_is_refused_as_no_longer_kept_never_resumed_elsewhere()
+    {
+        var user = await ChatUser.SignUpAsync(fixture);
+        var conversation = await user.CreateConversationAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            await SendAsync(user, conversation.Id, $"before {i}");
+        }
+
+        string cursor;
+        using (var feed = user.Grpc.StreamMessages(
+            new StreamMessagesRequest { ConversationId = conversation.Id, After = $"c1.{Guid.Parse(conversation.Id):N}.0" }, user.Options()))
+        {
+            Assert.True(await feed.ResponseStream.MoveNext(CancellationToken.None));
+            cursor = feed.ResponseStream.Current.Cursor;
+        }
+
+        await CacheServer.RestartAsync(fixture);
+        // Calls are refused until the token revocation list is rebuilt in the new cache.
+        using var rest = user.Rest();
+        await HttpPolling.UntilStatusAsync(rest, "/v1/models", HttpStatusCode.OK);
+        for (var i = 0; i < 3; i++)
+        {
+            await SendAsync(user, conversation.Id, $"after {i}");
+        }
+
+        // The new feed's events have numbers of their own, all past the old cursor's: it names none of them.
+        using var resumed = user.Grpc.StreamMessages(new StreamMessagesRequest { ConversationId = conversation.Id, After = cursor }, user.Options());
+        var refused = await Assert.ThrowsAsync<RpcException>(() => resumed.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.Equal(StatusCode.OutOfRange, refused.StatusCode);
     }
 }

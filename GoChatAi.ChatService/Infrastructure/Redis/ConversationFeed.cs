@@ -16,8 +16,10 @@ namespace GoChatAi.ChatService.Infrastructure.Redis;
 /// <remarks>
 /// Built on commands that Redis and Garnet both have (Garnet has no Streams):
 /// <list type="bullet">
-/// <item><c>chat:feed:{id}:seq</c>, a counter: the last sequence number given out; it never goes back, so numbers
-/// are never reused (it goes with the conversation).</item>
+/// <item><c>chat:feed:{id}:seq</c>, a counter: the last sequence number given out. A new feed starts at the time
+/// (Unix milliseconds × 1000), not at 1, so that numbers never go back, even when the counter is lost (it expires
+/// with the events, and the cache may restart empty): a cursor from before is then older than every event kept,
+/// and is told so (OUT_OF_RANGE), instead of resuming at another event that got its number.</item>
 /// <item><c>chat:feed:{id}:entries</c>, a sorted set: score = sequence, member = <c>{sequence}:{json}</c>
 /// (the prefix keeps two equal events apart; the JSON is <see cref="FeedEventJson"/>'s). It expires <see cref="ChatOptions.EventRetention"/> after the last
 /// event and keeps at most <see cref="ChatOptions.MaxEventsPerConversation"/>.</item>
@@ -26,27 +28,32 @@ namespace GoChatAi.ChatService.Infrastructure.Redis;
 /// One Lua script numbers and stores the events of many conversations at once, so an event is visible only once
 /// every lower number is: a reader that has seen N never misses N-1 arriving late.
 /// </remarks>
-public sealed class ConversationFeed(IConnectionMultiplexer redis, IOptions<ChatOptions> options) : IConversationFeed
+public sealed class ConversationFeed(IConnectionMultiplexer redis, IOptions<ChatOptions> options, TimeProvider timeProvider) : IConversationFeed
 {
-    // KEYS: a sequence key and an events key per conversation. ARGV: retention (ms), the most events kept, then
-    // per conversation the number of its events followed by the events. Returns each conversation's last number.
+    // KEYS: a sequence key and an events key per conversation. ARGV: retention (ms), the most events kept, the
+    // number before a new feed's first, then per conversation the number of its events followed by the events.
+    // Returns each conversation's last number. Numbers are written with %d: Redis's Lua holds them as doubles,
+    // whose default text loses digits past 14.
     private const string AppendScript = """
         local retention = ARGV[1]
         local keep = tonumber(ARGV[2])
-        local at = 3
+        local base = ARGV[3]
+        local at = 4
         local last = {}
         for i = 1, #KEYS, 2 do
           local count = tonumber(ARGV[at])
           at = at + 1
+          redis.call('SET', KEYS[i], base, 'NX')
           local top = redis.call('INCRBY', KEYS[i], count)
           local entries = {}
           for j = 0, count - 1 do
             local sequence = top - count + 1 + j
             entries[#entries + 1] = sequence
-            entries[#entries + 1] = sequence .. ':' .. ARGV[at + j]
+            entries[#entries + 1] = string.format('%d', sequence) .. ':' .. ARGV[at + j]
           end
           at = at + count
           redis.call('ZADD', KEYS[i + 1], unpack(entries))
+          redis.call('PEXPIRE', KEYS[i], retention)
           redis.call('PEXPIRE', KEYS[i + 1], retention)
           local size = redis.call('ZCARD', KEYS[i + 1])
           if size > keep then
@@ -66,10 +73,11 @@ public sealed class ConversationFeed(IConnectionMultiplexer redis, IOptions<Chat
     {
         var settings = options.Value;
         var keys = new RedisKey[appends.Count * 2];
-        var values = new List<RedisValue>(2 + appends.Sum(a => a.Events.Count + 1))
+        var values = new List<RedisValue>(3 + appends.Sum(a => a.Events.Count + 1))
         {
             (long)settings.EventRetention.TotalMilliseconds,
             settings.MaxEventsPerConversation,
+            timeProvider.GetUtcNow().ToUnixTimeMilliseconds() * 1000,
         };
         for (var i = 0; i < appends.Count; i++)
         {
@@ -204,13 +212,20 @@ public sealed class ConversationFeed(IConnectionMultiplexer redis, IOptions<Chat
         var firstTask = database.SortedSetRangeByRankWithScoresAsync(EventsKey(conversationId), 0, 0);
         var last = await lastTask;
         var first = await firstTask;
-        if (after > last)
+        // 0 is the start of the feed, whatever it still keeps (the position before a new feed's first generation).
+        if (after == 0)
+        {
+            return;
+        }
+
+        // With no feed at all (expired, or lost with the cache), every cursor is older than what is kept.
+        if (after > last && last > 0)
         {
             throw ServiceException.InvalidArgument("after", "is not a cursor of this conversation's feed");
         }
 
         var oldestKept = first.Length > 0 ? (long)first[0].Score : last + 1;
-        if (after < last && oldestKept > after + 1)
+        if (last == 0 || (after < last && oldestKept > after + 1))
         {
             throw new ServiceException(ErrorKind.OutOfRange,
                 "The events after this cursor are no longer kept: reload the messages with GetHistory and reconnect without a cursor.");
