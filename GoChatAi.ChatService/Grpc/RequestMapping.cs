@@ -59,8 +59,14 @@ internal static class RequestMapping
     {
         var check = new RequestValidation();
         var conversationId = check.Id("conversation_id", request.ConversationId);
-        check.Check("content", ChatValidation.MessageViolation(request.Content, options.MaxMessageLength)).ThrowIfInvalid();
-        return new SendMessageCommand(conversationId, request.Content);
+        // `message` is the Go system's name for the text: taken when content is empty, and refused when it says
+        // something else than content does, rather than silently picking one of two texts.
+        var (field, content) = request.Content.Length == 0 && request.Message.Length > 0 ? ("message", request.Message) : ("content", request.Content);
+        check
+            .Check(field, ChatValidation.MessageViolation(content, options.MaxMessageLength))
+            .Require(request.Message.Length == 0 || request.Message == content, "message", "is the Go system's name for content; when both are given they must be the same text")
+            .ThrowIfInvalid();
+        return new SendMessageCommand(conversationId, content);
     }
 
     /// <summary>ChatWithAI's request, as ChatWithAI, StreamChat and the SSE endpoint take it.</summary>
