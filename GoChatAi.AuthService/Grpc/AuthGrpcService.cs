@@ -25,7 +25,8 @@ public sealed class AuthGrpcService(AccountService accounts, SessionService sess
     [Authorize]
     public override async Task<SignOutResponse> SignOut(SignOutRequest request, ServerCallContext context)
     {
-        await sessions.SignOutAsync(context.GetCaller(), request.RefreshToken, request.AllSessions, context.GetClientAddress(), context.CancellationToken);
+        var (refreshToken, allSessions) = request.ToSignOut(context.GetBearerToken());
+        await sessions.SignOutAsync(context.GetCaller(), refreshToken, allSessions, context.GetClientAddress(), context.CancellationToken);
         return new SignOutResponse();
     }
 
@@ -37,7 +38,7 @@ public sealed class AuthGrpcService(AccountService accounts, SessionService sess
 
     public override async Task<RevokeTokenResponse> RevokeToken(RevokeTokenRequest request, ServerCallContext context)
     {
-        await sessions.RevokeAsync(request.Token, request.HintsRefreshToken(), context.GetClientAddress(), context.CancellationToken);
+        await sessions.RevokeAsync(request.ToToken(), request.HintsRefreshToken(), context.GetClientAddress(), context.CancellationToken);
         return new RevokeTokenResponse();
     }
 

@@ -21,6 +21,14 @@ internal static class CallerContext
             long.TryParse(principal.FindFirstValue(AccessTokenClaims.Expires), out var exp) ? DateTimeOffset.FromUnixTimeSeconds(exp) : DateTimeOffset.MaxValue);
     }
 
+    /// <summary>The access token the call is authenticated with, as JwtBearer reads it from the authorization header.</summary>
+    public static string? GetBearerToken(this ServerCallContext context)
+    {
+        const string Scheme = "Bearer ";
+        var header = context.GetHttpContext().Request.Headers.Authorization.ToString();
+        return header.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase) ? header[Scheme.Length..].Trim() : null;
+    }
+
     /// <summary>The client's own address (as trusted proxies forward it), or null when it is unknown.</summary>
     public static string? GetClientAddress(this ServerCallContext context) =>
         context.GetHttpContext().GetClientAddress()?.ToString();
