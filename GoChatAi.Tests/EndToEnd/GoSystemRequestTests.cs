@@ -78,9 +78,12 @@ public sealed class GoSystemRequestTests(GoChatAiAppFixture fixture)
         var access = Token(refreshed, "accessToken");
         Assert.True(await IsValidAsync(rest, access));
 
-        // RevokeToken with the Go system's field.
+        // RevokeToken as the Go system's clients sent it: the token in the body, and in the header its middleware required.
         var revoked = Token(signUp, "accessToken");
-        await PostOkAsync(rest, "/v1/auth/revoke", $$"""{"access_token":"{{revoked}}"}""");
+        using var revoke = new HttpRequestMessage(HttpMethod.Post, "/v1/auth/revoke") { Content = RestJson.Json($$"""{"access_token":"{{revoked}}"}""") };
+        revoke.Headers.Authorization = new AuthenticationHeaderValue("Bearer", revoked);
+        using var revokedResponse = await rest.SendAsync(revoke);
+        await ReadOkAsync(revokedResponse);
         Assert.False(await IsValidAsync(rest, revoked));
 
         // SignOut as the Go system's clients sent it: the token in the header and in the body.
