@@ -10,7 +10,7 @@ namespace GoChatAi.ChatService.Infrastructure.Redis;
 /// (so that renumbering one never misreads a stored event). The feed's own format, apart from the API's: a field
 /// added to the API changes nothing stored.
 /// </summary>
-public static class FeedEventJson
+internal static class FeedEventJson
 {
     private static readonly JsonSerializerOptions s_options = new()
     {
