@@ -1,3 +1,4 @@
+using GoChatAi.ServiceDefaults.Authentication;
 using Grpc.Core;
 
 namespace GoChatAi.ChatService.Grpc;

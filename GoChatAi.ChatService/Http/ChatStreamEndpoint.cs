@@ -4,6 +4,7 @@ using GoChatAi.ChatService.Application.Feeds;
 using GoChatAi.ChatService.Application.Generations;
 using GoChatAi.ChatService.Grpc;
 using GoChatAi.Contracts.Chat.V1;
+using GoChatAi.ServiceDefaults.Authentication;
 using GoChatAi.ServiceDefaults.Errors;
 using GoChatAi.ServiceDefaults.Requests;
 using Google.Protobuf;

@@ -66,12 +66,6 @@ public static partial class AccessTokenAuthenticationExtensions
         RoleClaimType = AccessTokenClaims.Role,
     };
 
-    /// <summary>The caller's user id (the token's <c>sub</c>).</summary>
-    public static Guid GetUserId(this ClaimsPrincipal principal) =>
-        Guid.TryParse(principal.FindFirstValue(AccessTokenClaims.Subject), out var id)
-            ? id
-            : throw ServiceException.Unauthenticated();
-
     private static async Task RejectRevokedTokensAsync(TokenValidatedContext context)
     {
         var principal = context.Principal!;
