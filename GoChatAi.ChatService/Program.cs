@@ -4,6 +4,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddGrpcApi();
+builder.AddApiDocumentation();
 builder.AddChatServices();
 
 var app = builder.Build();
@@ -13,6 +14,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 
 app.MapDefaultEndpoints();
+app.MapApiDocumentation();
 app.MapChatEndpoints();
 
 app.Run();
