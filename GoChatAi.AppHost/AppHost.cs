@@ -27,6 +27,7 @@ var authService = builder.AddProject<Projects.GoChatAi_AuthService>("authservice
     .WithEnvironment("Auth__Admin__Email", adminEmail)
     .WithEnvironment("Auth__Admin__Password", adminPassword)
     .WithServiceHealth()
+    .WithServiceLinks()
     .WithTraceSampling();
 
 builder.AddProject<Projects.GoChatAi_ChatService>("chatservice")
@@ -35,6 +36,7 @@ builder.AddProject<Projects.GoChatAi_ChatService>("chatservice")
     .WaitFor(authService)
     .WithChatModel()
     .WithServiceHealth()
+    .WithServiceLinks()
     .WithTraceSampling();
 
 await builder.Build().RunAsync();
