@@ -45,6 +45,15 @@ public sealed class ProductionModeTests(GoChatAiAppFixture fixture)
             var discovery = await http.GetStringAsync("/.well-known/openid-configuration");
             Assert.Contains("jwks_uri", discovery, StringComparison.Ordinal);
 
+            // The API documentation is for development: production serves neither the document nor its page, and
+            // its root points to none.
+            Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/openapi/v1.json")).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/docs")).StatusCode);
+            using (var root = JsonDocument.Parse(await http.GetStringAsync("/")))
+            {
+                Assert.Equal(JsonValueKind.Null, root.RootElement.GetProperty("docs").ValueKind);
+            }
+
             // A request that logs (a sign-up writes a security event) under a correlation id of the caller's.
             using var signUp = new HttpRequestMessage(HttpMethod.Post, "/v1/auth/signup")
             {
@@ -82,6 +91,9 @@ public sealed class ProductionModeTests(GoChatAiAppFixture fixture)
             Assert.True(entry.RootElement.TryGetProperty("Timestamp", out _), line);
             Assert.True(entry.RootElement.TryGetProperty("LogLevel", out _), line);
         });
+
+        // Once it listens, the service says where: the address it was given, as configured.
+        Assert.Contains(logged, line => line.Contains($"serves REST on http://127.0.0.1:{httpPort} and gRPC on http://127.0.0.1:{grpcPort}", StringComparison.Ordinal));
 
         // The sign-up's log line carries the correlation id and the trace id, and never the password.
         var requestLine = Assert.Single(logged, line => line.Contains(CorrelationId, StringComparison.Ordinal) && line.Contains("sign_up", StringComparison.Ordinal));
