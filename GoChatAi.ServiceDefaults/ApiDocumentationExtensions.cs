@@ -79,6 +79,7 @@ public static partial class ApiDocumentationExtensions
             options.OperationFilter<OperationSummaries>();
             options.OperationFilter<BearerTokenRequirement>();
             options.OperationFilter<RestBodyMessageSchema>();
+            options.OperationFilter<RequestBodyDescription>();
         });
         return builder;
     }
@@ -103,11 +104,16 @@ public static partial class ApiDocumentationExtensions
 
         if (documented)
         {
-            app.MapSwagger("/openapi/{documentName}.json");
+            app.MapSwagger("/openapi/{documentName}.json", options => options.PreSerializeFilters.Add((document, request) =>
+                // The address the document was fetched from, so that the page's examples and "Test Request" name it.
+                document.Servers = [new OpenApiServer { Url = $"{request.Scheme}://{request.Host}{request.PathBase}" }]));
             app.MapScalarApiReference(DocsPath, options => options
                 .WithTitle($"{service.Name} API")
                 .WithOpenApiRoutePattern("/openapi/{documentName}.json")
                 .AddPreferredSecuritySchemes(BearerScheme)
+                // Every field shows with its comment, without a click per message.
+                .WithExpandAllSchemaProperties(true)
+                .PreserveSchemaPropertyOrder()
                 // The page loads nothing from elsewhere, works offline and tells no one what is tried on it; the
                 // toolbar that links to Scalar's hosted services is left out.
                 .HideDeveloperTools()

@@ -115,3 +115,23 @@ internal sealed class RestBodyMessageSchema : IOperationFilter
         };
     }
 }
+
+/// <summary>
+/// A request message's comment shows once, on its schema: the body refers to the message's schema plainly instead of
+/// wrapping the reference to repeat the comment beside it.
+/// </summary>
+internal sealed class RequestBodyDescription : IOperationFilter
+{
+    public void Apply(OpenApiOperation operation, OperationFilterContext context)
+    {
+        foreach (var media in operation.RequestBody?.Content.Values ?? [])
+        {
+            if (media.Schema is { AllOf: [{ Reference.Id: { } id } reference], Properties.Count: 0 } wrapper
+                && context.SchemaRepository.Schemas.TryGetValue(id, out var message)
+                && message.Description == wrapper.Description)
+            {
+                media.Schema = reference;
+            }
+        }
+    }
+}
