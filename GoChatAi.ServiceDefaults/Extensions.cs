@@ -128,6 +128,10 @@ public static class Extensions
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
 
+        // Checks that fail while the service starts are what the startup probe is for: logged only once it has started.
+        var startup = new StartupChecks();
+        builder.Logging.AddFilter(StartupChecks.HealthCheckServiceCategory, startup.ShouldLog);
+
         // A dependency that hangs must turn the probe red within the probe's own timeout, whether or not its check
         // honours cancellation.
         builder.Services.PostConfigure<HealthCheckServiceOptions>(options =>
@@ -135,10 +139,15 @@ public static class Extensions
             foreach (var registration in options.Registrations)
             {
                 var check = registration.Factory;
-                registration.Factory = services =>
+                var bounded = (IServiceProvider services) =>
                     new BoundedHealthCheck(services.GetRequiredService<IServiceScopeFactory>(), check, HealthCheckTimeout);
+                registration.Factory = registration.Tags.Contains(StartupTag)
+                    ? services => new ReportingStartupCheck(bounded(services), startup)
+                    : bounded;
                 registration.Timeout = HealthCheckTimeout;
             }
+
+            startup.Expect(options.Registrations.Where(r => r.Tags.Contains(StartupTag)).Select(r => r.Name));
         });
 
         return builder;
