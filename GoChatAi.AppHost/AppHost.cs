@@ -23,6 +23,7 @@ var adminPassword = builder.AddParameter("admin-password", new GenerateParameter
 
 var authService = builder.AddProject<Projects.GoChatAi_AuthService>("authservice")
     .WithDatabaseAndCache(infrastructure.AuthDatabase, infrastructure)
+    .WithMigrationStep(infrastructure.AuthDatabase, infrastructure)
     .WithEnvironment("Auth__SigningKeyPassword", signingKeyPassword)
     .WithEnvironment("Auth__Admin__Email", adminEmail)
     .WithEnvironment("Auth__Admin__Password", adminPassword)
@@ -32,6 +33,7 @@ var authService = builder.AddProject<Projects.GoChatAi_AuthService>("authservice
 
 builder.AddProject<Projects.GoChatAi_ChatService>("chatservice")
     .WithDatabaseAndCache(infrastructure.ChatDatabase, infrastructure)
+    .WithMigrationStep(infrastructure.ChatDatabase, infrastructure)
     .WithReference(authService)
     .WaitFor(authService)
     .WithChatModel()

@@ -1,5 +1,11 @@
 using GoChatAi.AuthService.Extensions;
 
+// The migration step: "GoChatAi.AuthService migrate" brings authdb to this release's schema and exits.
+if (DatabaseMigrationCommand.IsRequested(args))
+{
+    return await AuthDatabase.MigrateAsync(args);
+}
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -17,4 +23,5 @@ app.MapDefaultEndpoints();
 app.MapApiDocumentation();
 app.MapAuthEndpoints();
 
-app.Run();
+await app.RunAsync();
+return 0;

@@ -1,5 +1,11 @@
 using GoChatAi.ChatService.Extensions;
 
+// The migration step: "GoChatAi.ChatService migrate" brings chatdb to this release's schema and exits.
+if (DatabaseMigrationCommand.IsRequested(args))
+{
+    return await ChatDatabase.MigrateAsync(args);
+}
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -17,4 +23,5 @@ app.MapDefaultEndpoints();
 app.MapApiDocumentation();
 app.MapChatEndpoints();
 
-app.Run();
+await app.RunAsync();
+return 0;

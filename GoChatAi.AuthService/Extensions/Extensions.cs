@@ -17,7 +17,7 @@ public static class Extensions
     /// <summary>The AuthService's own services: its database, the cache, its keys and its use cases.</summary>
     public static IHostApplicationBuilder AddAuthServices(this IHostApplicationBuilder builder)
     {
-        builder.AddDatabase<AuthDbContext>("authdb");
+        builder.AddDatabase<AuthDbContext>(AuthDatabase.Name);
         builder.Services.AddDatabaseMigration<AuthDbContext, AdminAccountSeeder>();
         builder.AddCache();
 

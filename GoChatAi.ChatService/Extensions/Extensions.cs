@@ -16,7 +16,7 @@ public static class Extensions
     /// <summary>The ChatService's own services: its database, the cache, the model and its use cases.</summary>
     public static IHostApplicationBuilder AddChatServices(this IHostApplicationBuilder builder)
     {
-        builder.AddDatabase<ChatDbContext>("chatdb");
+        builder.AddDatabase<ChatDbContext>(ChatDatabase.Name);
         builder.Services.AddDatabaseMigration<ChatDbContext>();
         builder.AddCache();
         builder.AddAccessTokenAuthentication();

@@ -78,6 +78,35 @@ public sealed class GoChatAiAppFixture : IAsyncLifetime
         App = await builder.BuildAsync().WaitAsync(StepTimeout);
         await App.StartAsync().WaitAsync(StepTimeout);
         await WaitUntilHealthyAsync("authservice", "chatservice");
+        StartupLogs = await ConsoleLogsAsync(StartupResources);
+    }
+
+    /// <summary>The resources whose console a clean start must keep free of warnings and errors.</summary>
+    public static readonly string[] StartupResources = ["authdb-migrations", "chatdb-migrations", "authservice", "chatservice"];
+
+    /// <summary>What <see cref="StartupResources"/> wrote to their consoles until both services were healthy, by resource.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> StartupLogs { get; private set; } = new Dictionary<string, IReadOnlyList<string>>();
+
+    /// <summary>Every line the resources have written to their consoles so far.</summary>
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> ConsoleLogsAsync(params string[] resources)
+    {
+        var loggers = App.Services.GetRequiredService<ResourceLoggerService>();
+        var model = App.Services.GetRequiredService<DistributedApplicationModel>();
+        using var deadline = new CancellationTokenSource(StepTimeout);
+        var logs = new Dictionary<string, IReadOnlyList<string>>();
+        foreach (var resource in resources)
+        {
+            var lines = new List<string>();
+            // By the resource, which knows the names its replicas run under; a name alone finds no log.
+            await foreach (var batch in loggers.GetAllAsync(model.Resources.Single(r => r.Name == resource)).WithCancellation(deadline.Token))
+            {
+                lines.AddRange(batch.Select(line => line.Content));
+            }
+
+            logs[resource] = lines;
+        }
+
+        return logs;
     }
 
     public Task WaitUntilHealthyAsync(params string[] resources) =>
