@@ -29,6 +29,7 @@ var authService = builder.AddProject<Projects.GoChatAi_AuthService>("authservice
     .WithEnvironment("Auth__Admin__Password", adminPassword)
     .WithServiceHealth()
     .WithServiceLinks()
+    .WithExternalHttpEndpoints()
     .WithTraceSampling();
 
 builder.AddProject<Projects.GoChatAi_ChatService>("chatservice")
@@ -39,6 +40,7 @@ builder.AddProject<Projects.GoChatAi_ChatService>("chatservice")
     .WithChatModel()
     .WithServiceHealth()
     .WithServiceLinks()
+    .WithExternalHttpEndpoints()
     .WithTraceSampling();
 
 await builder.Build().RunAsync();
