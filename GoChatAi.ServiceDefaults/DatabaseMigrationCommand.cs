@@ -59,11 +59,12 @@ public static partial class DatabaseMigrationCommand
         var time = services.GetRequiredService<TimeProvider>();
         var started = time.GetTimestamp();
         var delay = TimeSpan.FromMilliseconds(500);
+        var database = "";
         for (var attempt = 1; ; attempt++)
         {
             await using var scope = services.CreateAsyncScope();
             var context = scope.ServiceProvider.GetRequiredService<TContext>();
-            var database = context.Database.GetDbConnection().Database;
+            database = context.Database.GetDbConnection().Database;
             try
             {
                 context.Database.SetCommandTimeout(DatabaseMigrationExtensions.MigrationCommandTimeout);
@@ -92,15 +93,26 @@ public static partial class DatabaseMigrationCommand
             }
             catch (Exception exception) when (IsTransient(exception) && time.GetElapsedTime(started) + delay < wait)
             {
-                LogServerNotReady(logger, exception, database, attempt, delay);
-                await Task.Delay(delay, time, cancellationToken);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
+                var reason = exception.GetBaseException().Message;
+                LogServerNotReady(logger, database, reason, attempt, delay);
             }
             catch (Exception exception)
             {
                 LogFailed(logger, exception, database);
                 return 1;
             }
+
+            try
+            {
+                await Task.Delay(delay, time, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                LogCancelled(logger, database);
+                return 1;
+            }
+
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
         }
     }
 
@@ -120,8 +132,8 @@ public static partial class DatabaseMigrationCommand
     [LoggerMessage(Level = LogLevel.Information, Message = "The database {Database} did not exist: created it")]
     private static partial void LogCreated(ILogger logger, string database);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "The database server of {Database} does not answer yet (attempt {Attempt}); trying again in {Delay}")]
-    private static partial void LogServerNotReady(ILogger logger, Exception exception, string database, int attempt, TimeSpan delay);
+    [LoggerMessage(Level = LogLevel.Information, Message = "The database server of {Database} does not answer yet ({Reason}, attempt {Attempt}); trying again in {Delay}")]
+    private static partial void LogServerNotReady(ILogger logger, string database, string reason, int attempt, TimeSpan delay);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Migrating the database {Database} failed: the services stay not ready until it succeeds")]
     private static partial void LogFailed(ILogger logger, Exception exception, string database);
