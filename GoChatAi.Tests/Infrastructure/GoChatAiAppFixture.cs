@@ -82,7 +82,7 @@ public sealed class GoChatAiAppFixture : IAsyncLifetime
     }
 
     /// <summary>The resources whose console a clean start must keep free of warnings and errors.</summary>
-    public static readonly string[] StartupResources = ["authdb-migrations", "chatdb-migrations", "authservice", "chatservice"];
+    public static readonly string[] StartupResources = ["authdb-migrations", "chatdb-migrations", "authservice", "chatservice", "devmodel"];
 
     /// <summary>What <see cref="StartupResources"/> wrote to their consoles until both services were healthy, by resource.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> StartupLogs { get; private set; } = new Dictionary<string, IReadOnlyList<string>>();
