@@ -45,27 +45,14 @@ public sealed partial class MigrationStepTests(GoChatAiAppFixture fixture)
     {
         var database = $"authdb_unmigrated_{Guid.NewGuid():N}";
         var connectionString = new NpgsqlConnectionStringBuilder(await fixture.App.GetConnectionStringAsync("authdb")) { Database = database, Pooling = false }.ConnectionString;
-        var (httpPort, grpcPort) = (FreePort(), FreePort());
-        var service = BuiltProject.Run(new Projects.GoChatAi_AuthService().ProjectPath);
-        service.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        service.Environment["Kestrel__Endpoints__http__Url"] = $"http://127.0.0.1:{httpPort}";
-        service.Environment["Kestrel__Endpoints__grpc__Url"] = $"http://127.0.0.1:{grpcPort}";
-        service.Environment["ConnectionStrings__authdb"] = connectionString;
-        service.Environment["ConnectionStrings__cache"] = await fixture.App.GetConnectionStringAsync("cache");
-        service.Environment["Auth__SigningKeyPassword"] = "a migration test signing key password";
-        service.Environment["Shutdown__DrainDelay"] = "00:00:00";
-
-        using var process = Process.Start(service)!;
-        var lines = new List<string>();
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (lines) { lines.Add(e.Data); } } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        await using var service = await ProductionAuthService.StartAsync(fixture, connectionString, "a migration test signing key password");
+        var httpPort = service.HttpPort;
         try
         {
             // Not ready, and it says why in the log, with what to do.
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") };
             await HttpPolling.UntilStatusAsync(http, "/health/startup", HttpStatusCode.ServiceUnavailable);
-            using var warning = JsonDocument.Parse(await LogLineAsync(lines, line => line.Contains("DatabaseSchemaCheck", StringComparison.Ordinal)));
+            using var warning = JsonDocument.Parse(await service.LogLineAsync(line => line.Contains("DatabaseSchemaCheck", StringComparison.Ordinal)));
             Assert.Equal("Warning", warning.RootElement.GetProperty("LogLevel").GetString());
             var message = warning.RootElement.GetProperty("Message").GetString();
             Assert.StartsWith($"The database {database} lacks 3 migration(s)", message, StringComparison.Ordinal);
@@ -87,8 +74,7 @@ public sealed partial class MigrationStepTests(GoChatAiAppFixture fixture)
         }
         finally
         {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync().WaitAsync(GoChatAiAppFixture.StepTimeout);
+            await service.StopAsync();
             await DropAsync(connectionString);
         }
     }
@@ -115,23 +101,6 @@ public sealed partial class MigrationStepTests(GoChatAiAppFixture fixture)
         return log;
     }
 
-    private static async Task<string> LogLineAsync(List<string> lines, Func<string, bool> match)
-    {
-        using var deadline = new CancellationTokenSource(GoChatAiAppFixture.StepTimeout);
-        while (true)
-        {
-            lock (lines)
-            {
-                if (lines.FirstOrDefault(match) is { } line)
-                {
-                    return line;
-                }
-            }
-
-            await Task.Delay(100, deadline.Token);
-        }
-    }
-
     private static async Task DropAsync(string connectionString)
     {
         var server = new NpgsqlConnectionStringBuilder(connectionString);
@@ -141,13 +110,6 @@ public sealed partial class MigrationStepTests(GoChatAiAppFixture fixture)
         await connection.OpenAsync();
         await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", connection);
         await drop.ExecuteNonQueryAsync();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     [GeneratedRegex(@"\x1b\[[0-9;]*m")]

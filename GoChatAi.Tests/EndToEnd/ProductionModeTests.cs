@@ -22,21 +22,9 @@ public sealed class ProductionModeTests(GoChatAiAppFixture fixture)
     [Fact]
     public async Task The_auth_service_in_production_serves_logs_json_and_hides_reflection()
     {
-        var (httpPort, grpcPort) = (FreePort(), FreePort());
-        var startInfo = BuiltProject.Run(new Projects.GoChatAi_AuthService().ProjectPath);
-        startInfo.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        startInfo.Environment["Kestrel__Endpoints__http__Url"] = $"http://127.0.0.1:{httpPort}";
-        startInfo.Environment["Kestrel__Endpoints__grpc__Url"] = $"http://127.0.0.1:{grpcPort}";
-        startInfo.Environment["ConnectionStrings__authdb"] = await fixture.App.GetConnectionStringAsync("authdb");
-        startInfo.Environment["ConnectionStrings__cache"] = await fixture.App.GetConnectionStringAsync("cache");
-        startInfo.Environment["Auth__SigningKeyPassword"] = "a production signing key password";
-        startInfo.Environment["Shutdown__DrainDelay"] = "00:00:00";
-
-        using var process = Process.Start(startInfo)!;
-        var lines = new List<string>();
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (lines) { lines.Add(e.Data); } } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        await using var service = await ProductionAuthService.StartAsync(
+            fixture, await fixture.App.GetConnectionStringAsync("authdb"), "a production signing key password");
+        var (httpPort, grpcPort) = (service.HttpPort, service.GrpcPort);
         try
         {
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") };
@@ -74,15 +62,10 @@ public sealed class ProductionModeTests(GoChatAiAppFixture fixture)
         }
         finally
         {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync().WaitAsync(GoChatAiAppFixture.StepTimeout);
+            await service.StopAsync();
         }
 
-        string[] logged;
-        lock (lines)
-        {
-            logged = [.. lines.Where(l => l.Length > 0)];
-        }
+        string[] logged = [.. service.Lines.Where(l => l.Length > 0)];
 
         Assert.NotEmpty(logged);
         Assert.All(logged, line =>
@@ -99,12 +82,5 @@ public sealed class ProductionModeTests(GoChatAiAppFixture fixture)
         var requestLine = Assert.Single(logged, line => line.Contains(CorrelationId, StringComparison.Ordinal) && line.Contains("sign_up", StringComparison.Ordinal));
         Assert.Contains("\"TraceId\"", requestLine, StringComparison.Ordinal);
         Assert.DoesNotContain(logged, line => line.Contains(TestAccounts.Password, StringComparison.Ordinal));
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
