@@ -1,18 +1,17 @@
-using System.Security.Cryptography;
-using GoChatAi.AuthService.Application;
-using GoChatAi.AuthService.Domain;
-using GoChatAi.ServiceDefaults.Authentication;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
-using Microsoft.IdentityModel.Tokens;
 namespace GoChatAi.AuthService.Infrastructure.Tokens;
 
-/// <summary>Checks the key schedule at start-up and every hour (every few seconds while the database is not ready).</summary>
-public sealed partial class SigningKeyRotation(SigningKeyStore store, TimeProvider timeProvider, ILogger<SigningKeyRotation> logger)
+/// <summary>
+/// Checks the key schedule once the database's schema is at this release, then every hour (every few seconds while
+/// the database cannot be reached).
+/// </summary>
+public sealed partial class SigningKeyRotation(
+    SigningKeyStore store, DatabaseReadiness<AuthDbContext> readiness, TimeProvider timeProvider, ILogger<SigningKeyRotation> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // The tables may not exist before the migration step has run: as the other jobs, wait for the schema.
+        await readiness.WhenReadyAsync(stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
             var next = TimeSpan.FromHours(1);
@@ -22,7 +21,7 @@ public sealed partial class SigningKeyRotation(SigningKeyStore store, TimeProvid
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
-                // The database may not be migrated or reachable yet.
+                // The database may not be reachable.
                 LogRotationFailed(logger, exception);
                 next = TimeSpan.FromSeconds(5);
             }

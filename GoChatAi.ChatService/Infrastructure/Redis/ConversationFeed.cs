@@ -207,17 +207,18 @@ public sealed class ConversationFeed(IConnectionMultiplexer redis, IOptions<Chat
 
     private async Task EnsureReplayableAsync(Guid conversationId, long after)
     {
-        var database = redis.GetDatabase();
-        var lastTask = LastSequenceAsync(conversationId);
-        var firstTask = database.SortedSetRangeByRankWithScoresAsync(EventsKey(conversationId), 0, 0);
-        var last = await lastTask;
-        var first = await firstTask;
-        // 0 is the start of the feed, whatever it still keeps (the position before a new feed's first generation).
+        // 0 is the start of the feed, whatever it still keeps (the position before a new feed's first generation):
+        // nothing to check, so nothing to read.
         if (after == 0)
         {
             return;
         }
 
+        var database = redis.GetDatabase();
+        var lastTask = LastSequenceAsync(conversationId);
+        var firstTask = database.SortedSetRangeByRankWithScoresAsync(EventsKey(conversationId), 0, 0);
+        var last = await lastTask;
+        var first = await firstTask;
         // With no feed at all (expired, or lost with the cache), every cursor is older than what is kept.
         if (after > last && last > 0)
         {
