@@ -5,6 +5,12 @@ namespace GoChatAi.ChatService.Application;
 /// <summary>A stored message as a model's context takes it.</summary>
 public sealed record ContextMessage(MessageRole Role, string Content, int? TokenCount);
 
+/// <summary>
+/// What an answer in an existing conversation is built from: the conversation's model and system prompt, and its
+/// newest finished messages, newest first.
+/// </summary>
+public sealed record ConversationContext(Guid ConversationId, string Model, string? SystemPrompt, IReadOnlyList<ContextMessage> History);
+
 /// <summary>How storing an answer went.</summary>
 public enum AnswerStored
 {
@@ -64,12 +70,16 @@ public interface IConversationStore
     Task SetTitleIfUntitledAsync(Guid conversationId, string title, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Stores a user's message and the answer-to-be (in this order, which is the history's), creates the conversation
-    /// first when it is new, moves its counters, and reads the newest finished messages for the model's context
-    /// (the new message among them), newest first: all in one round trip.
+    /// The user's conversation as an answer in it needs it, with at most <paramref name="historyLimit"/> of its
+    /// newest finished messages, in one round trip; null when there is none of theirs with this id.
     /// </summary>
-    Task<List<ContextMessage>> StartGenerationAsync(
-        Conversation? newConversation, Message user, Message answer, int historyLimit, CancellationToken cancellationToken);
+    Task<ConversationContext?> FindContextAsync(Guid userId, Guid conversationId, int historyLimit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Stores a user's message and the answer-to-be (in this order, which is the history's), creates the conversation
+    /// first when it is new, and moves its counters: all in one round trip.
+    /// </summary>
+    Task StartGenerationAsync(Conversation? newConversation, Message user, Message answer, CancellationToken cancellationToken);
 
     /// <summary>
     /// Stores a message and moves its conversation's counters, in one round trip, if the conversation is the

@@ -64,7 +64,7 @@ public sealed class ChatGrpcService(
         var answer = outcome.Answer.ToProto();
         return new ChatWithAIResponse
         {
-            ConversationId = started.Conversation.Id.ToString(),
+            ConversationId = started.ConversationId.ToString(),
             UserMessage = started.UserMessage.ToProto(),
             AssistantMessage = answer,
             Model = answer.Model,

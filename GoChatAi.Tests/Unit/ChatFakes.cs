@@ -155,6 +155,12 @@ internal sealed class FakeConversationStore : IConversationStore
     /// <summary>How many of the next FinishAnswerAsync calls fail as a database that is down does.</summary>
     public int FinishesToFail { get; set; }
 
+    /// <summary>When set, StartGenerationAsync waits for it: the write of a start, held in flight.</summary>
+    public TaskCompletionSource? StartHeld { get; set; }
+
+    /// <summary>Whether the next StartGenerationAsync fails as a database that is down does (after <see cref="StartHeld"/>).</summary>
+    public bool StartFails { get; set; }
+
     public void Add(Conversation conversation) => Conversations.Add(conversation);
 
     public Task SaveChangesAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -199,9 +205,28 @@ internal sealed class FakeConversationStore : IConversationStore
 
     public Task SetTitleIfUntitledAsync(Guid conversationId, string title, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task<List<ContextMessage>> StartGenerationAsync(
-        Conversation? newConversation, Message user, Message answer, int historyLimit, CancellationToken cancellationToken)
+    public Task<ConversationContext?> FindContextAsync(Guid userId, Guid conversationId, int historyLimit, CancellationToken cancellationToken)
     {
+        var conversation = Conversations.SingleOrDefault(c => c.Id == conversationId && c.UserId == userId);
+        return Task.FromResult(conversation is null ? null : new ConversationContext(conversation.Id, conversation.Model, conversation.SystemPrompt, Messages
+            .Where(m => m.ConversationId == conversationId && m.Status == MessageStatus.Finished && m.Content.Length > 0)
+            .Reverse().Take(historyLimit)
+            .Select(m => new ContextMessage(m.Role, m.Content, m.TokenCount))
+            .ToList()));
+    }
+
+    public async Task StartGenerationAsync(Conversation? newConversation, Message user, Message answer, CancellationToken cancellationToken)
+    {
+        if (StartHeld is { } held)
+        {
+            await held.Task;
+        }
+
+        if (StartFails)
+        {
+            throw new DependencyUnavailableException(DependencyFailure.Database, "The database is down (a test's fake).");
+        }
+
         if (newConversation is not null)
         {
             Conversations.Add(newConversation);
@@ -209,11 +234,6 @@ internal sealed class FakeConversationStore : IConversationStore
 
         Messages.AddRange([user, answer]);
         Started.Add((newConversation, user, answer));
-        return Task.FromResult(Messages
-            .Where(m => m.ConversationId == user.ConversationId && m.Status == MessageStatus.Finished && m.Content.Length > 0)
-            .Reverse().Take(historyLimit)
-            .Select(m => new ContextMessage(m.Role, m.Content, m.TokenCount))
-            .ToList());
     }
 
     public Task<bool> AddMessageAsync(Guid userId, Message message, CancellationToken cancellationToken)
@@ -257,6 +277,9 @@ internal sealed class FakeConversationStore : IConversationStore
 internal sealed class FakeConversationFeed : IConversationFeed
 {
     private readonly ConcurrentDictionary<Guid, List<FeedEntry>> _feeds = new();
+
+    /// <summary>Whether no event was written to any conversation's feed.</summary>
+    public bool IsEmpty => _feeds.Keys.All(id => EntriesOf(id).Count == 0);
 
     public IReadOnlyList<FeedEntry> EntriesOf(Guid conversationId)
     {
@@ -400,6 +423,9 @@ internal sealed class ScriptedModel : IModelClientProvider, IChatClient
     /// <summary>The answer to stream, given the call's cancellation.</summary>
     public Func<CancellationToken, IAsyncEnumerable<ChatResponseUpdate>> Answer { get; set; } = _ => Answers("Hello", " there");
 
+    /// <summary>The messages of every request the model was sent, in order.</summary>
+    public ConcurrentQueue<IReadOnlyList<ChatMessage>> Requests { get; } = new();
+
     /// <summary>Text in chunks, then the end with the provider's usage.</summary>
     public static async IAsyncEnumerable<ChatResponseUpdate> Answers(params string[] chunks)
     {
@@ -431,8 +457,11 @@ internal sealed class ScriptedModel : IModelClientProvider, IChatClient
         new(ErrorKind.Unavailable, "The model provider failed to answer.");
 
     public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
-        IEnumerable<ChatMessage> messages, Microsoft.Extensions.AI.ChatOptions? options = null, CancellationToken cancellationToken = default) =>
-        Answer(cancellationToken);
+        IEnumerable<ChatMessage> messages, Microsoft.Extensions.AI.ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        Requests.Enqueue([.. messages]);
+        return Answer(cancellationToken);
+    }
 
     public Task<ChatResponse> GetResponseAsync(
         IEnumerable<ChatMessage> messages, Microsoft.Extensions.AI.ChatOptions? options = null, CancellationToken cancellationToken = default) =>

@@ -1,11 +1,13 @@
 extern alias chatservice;
 
+using System.Runtime.CompilerServices;
 using chatservice::GoChatAi.ChatService.Application;
 using chatservice::GoChatAi.ChatService.Application.Feeds;
 using chatservice::GoChatAi.ChatService.Application.Commands;
 using chatservice::GoChatAi.ChatService.Application.Generations;
 using chatservice::GoChatAi.ChatService.Domain;
 using GoChatAi.ServiceDefaults.Errors;
+using Microsoft.Extensions.AI;
 
 namespace GoChatAi.Tests.Unit;
 
@@ -60,8 +62,8 @@ public sealed class GenerationServiceTests : IAsyncLifetime
         var outcome = await started.Outcome;
 
         var (created, user, answer) = Assert.Single(_fakes.Store.Started);
-        Assert.Same(started.Conversation, created);
-        Assert.Equal(_fakes.UserId, created!.UserId);
+        Assert.Equal(started.ConversationId, created!.Id);
+        Assert.Equal(_fakes.UserId, created.UserId);
         Assert.Equal("small", created.Model);
         Assert.Equal("Hi there", user.Content);
         Assert.Equal(6, user.TokenCount); // two words and the chat format's four
@@ -94,15 +96,64 @@ public sealed class GenerationServiceTests : IAsyncLifetime
     public async Task An_answer_in_an_existing_conversation_is_sent_its_system_prompt_and_history()
     {
         var conversation = _fakes.AddConversation(systemPrompt: "Be brief.");
+        await (await StartAsync(Ask("First question", conversation.Id), follow: false)).Outcome;
 
-        var started = await StartAsync(Ask(conversationId: conversation.Id), follow: false);
+        var started = await StartAsync(Ask("Second question", conversation.Id), follow: false);
         await started.Outcome;
 
-        var (created, user, _) = Assert.Single(_fakes.Store.Started);
+        Assert.Equal(2, _fakes.Store.Started.Count);
+        var (created, user, _) = _fakes.Store.Started[1];
         Assert.Null(created);
         Assert.Equal(conversation.Id, user.ConversationId);
-        Assert.Same(conversation, started.Conversation);
-        Assert.Equal(1, _fakes.Limiter.Admitted);
+        Assert.Equal(conversation.Id, started.ConversationId);
+        Assert.Equal(2, _fakes.Limiter.Admitted);
+        Assert.Equal(
+            ["system: Be brief.", "user: First question", "assistant: Hello there", "user: Second question"],
+            _fakes.Model.Requests.Last().Select(m => $"{m.Role}: {m.Text}"));
+    }
+
+    [Fact]
+    public async Task The_model_is_asked_while_the_users_message_is_stored_and_nothing_is_shown_before_it_is()
+    {
+        _fakes.Store.StartHeld = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var starting = StartAsync(Ask());
+        await ChatFakes.EventuallyAsync(() => !_fakes.Model.Requests.IsEmpty);
+        Assert.False(starting.IsCompleted);
+        Assert.True(_fakes.Feed.IsEmpty);
+        Assert.Empty(_fakes.Store.Started);
+
+        _fakes.Store.StartHeld.SetResult();
+        var events = await ReadAllAsync(await starting);
+
+        Assert.IsType<MessageStored>(events[0].Event);
+        Assert.Equal("Hello there", string.Concat(events.Select(e => e.Event).OfType<AnswerDelta>().Select(d => d.Text)));
+    }
+
+    [Fact]
+    public async Task A_users_message_the_database_could_not_take_stops_the_models_request_and_nothing_is_shown_or_kept()
+    {
+        var requestStopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _fakes.Model.Answer = ThinksUntilStopped;
+        _fakes.Store.StartFails = true;
+
+        var error = await Assert.ThrowsAsync<DependencyUnavailableException>(() => StartAsync(Ask()));
+
+        Assert.Equal(DependencyFailure.Database, error.Dependency);
+        await requestStopped.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Empty(_fakes.Store.Started);
+        Assert.True(_fakes.Feed.IsEmpty);
+        Assert.True(_fakes.Leases.Held.IsEmpty);
+        Assert.Empty(_fakes.Store.FinishedAnswers);
+        Assert.Equal(0, _fakes.Limiter.TokensUsed.GetValueOrDefault(_fakes.UserId));
+
+        async IAsyncEnumerable<ChatResponseUpdate> ThinksUntilStopped([EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            requestStopped.SetResult();
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return new ChatResponseUpdate(ChatRole.Assistant, "Never seen");
+        }
     }
 
     [Fact]
@@ -149,12 +200,14 @@ public sealed class GenerationServiceTests : IAsyncLifetime
     [Fact]
     public async Task A_message_that_leaves_no_room_for_the_answer_is_refused_naming_message()
     {
-        // 3 (the request) + 894 words + 4 (the message) + 100 (the answer's room) = 1001 tokens, of a window of 1000.
-        var message = string.Join(' ', Enumerable.Repeat("word", 894));
+        // 3 (the request) + 844 words + 4 (the message) + 100 (the answer's room) = 951 tokens, of the 950 a window
+        // of 1000 can be sent (5% are kept for the provider counting differently).
+        var message = string.Join(' ', Enumerable.Repeat("word", 844));
 
         await AssertNothingWrittenAsync(() => StartAsync(Ask(message)), ErrorKind.InvalidArgument, "message");
+        Assert.True(_fakes.Leases.Held.IsEmpty);
 
-        await (await StartAsync(Ask(string.Join(' ', Enumerable.Repeat("word", 893))), follow: false)).Outcome;
+        await (await StartAsync(Ask(string.Join(' ', Enumerable.Repeat("word", 843))), follow: false)).Outcome;
         Assert.Single(_fakes.Store.Started);
     }
 

@@ -30,15 +30,34 @@ public sealed partial class AnswerGeneration(
     private static readonly TimeSpan s_firstStoreRetry = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan s_lastStoreRetry = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Asks the model for the job's answer, with as much of the history as fits its window: at once, before the
+    /// generation runs. A conversation whose new message leaves no room for an answer is refused here.
+    /// </summary>
+    public ModelStream Ask(LiveGeneration live)
+    {
+        var job = live.Job;
+        var (context, contextTokens) = ModelContext.Build(job, tokens);
+        var chatOptions = new AiChatOptions
+        {
+            ModelId = job.Model.Id,
+            Temperature = job.Temperature is { } temperature ? (float)temperature : null,
+            MaxOutputTokens = job.MaxTokens,
+        };
+        return ModelStream.Start(clients.ClientFor(job.Model), context, chatOptions, contextTokens, live.Token);
+    }
+
+    /// <param name="live">The generation, whose first events are out.</param>
+    /// <param name="model">The model's answer, asked for by <see cref="Ask"/>.</param>
     /// <param name="answerStored">
     /// Called once the answer is stored, before its final event goes out: the conversation is free from then on, so
     /// that a caller who sends the next message the moment it has the answer is not refused as busy.
     /// </param>
     /// <param name="stopping">Signalled when the service stops: an answer that could not be stored is left to another replica then.</param>
-    public async Task RunAsync(LiveGeneration live, Func<Task> answerStored, CancellationToken stopping)
+    public async Task RunAsync(LiveGeneration live, ModelStream model, Func<Task> answerStored, CancellationToken stopping)
     {
         var job = live.Job;
-        var answer = await GenerateAsync(live);
+        var answer = await GenerateAsync(live, model);
         var failure = answer.Failure;
         // The tokens were spent whether or not storing the answer works.
         metrics.TokensUsed(job.Model.Id, answer.PromptTokens, answer.CompletionTokens);
@@ -92,28 +111,17 @@ public sealed partial class AnswerGeneration(
     /// <summary>What the model wrote, and why it ended (null when it failed: then the answer ends incomplete).</summary>
     private sealed record Generated(string Content, FinishReason? Finish, ServiceException? Failure, int? PromptTokens, int? CompletionTokens);
 
-    private async Task<Generated> GenerateAsync(LiveGeneration live)
+    private async Task<Generated> GenerateAsync(LiveGeneration live, ModelStream model)
     {
+        await using var modelStream = model;
         var job = live.Job;
         var content = new StringBuilder();
         FinishReason? finish = null;
         ServiceException? failure = null;
         int? promptTokens = null, completionTokens = null;
-        var countedPrompt = 0;
-        var called = false;
         try
         {
-            var (context, contextTokens) = ModelContext.Build(job, tokens);
-            countedPrompt = contextTokens;
-            var chatOptions = new AiChatOptions
-            {
-                ModelId = job.Model.Id,
-                Temperature = job.Temperature is { } temperature ? (float)temperature : null,
-                MaxOutputTokens = job.MaxTokens,
-            };
-
-            called = true;
-            await foreach (var update in clients.ClientFor(job.Model).GetStreamingResponseAsync(context, chatOptions, live.Token))
+            await foreach (var update in model.ReadAllAsync())
             {
                 var text = update.Text;
                 if (!string.IsNullOrEmpty(text))
@@ -174,11 +182,11 @@ public sealed partial class AnswerGeneration(
             failure = clients.ToServiceException(exception, job.Model.Id, logger);
         }
 
-        // The provider's count when it gave one; else ours, as long as the model was asked at all.
+        // The provider's count when it gave one; else ours.
         var written = content.ToString();
-        if (promptTokens is null && completionTokens is null && called && (failure is null || written.Length > 0))
+        if (promptTokens is null && completionTokens is null && (failure is null || written.Length > 0))
         {
-            promptTokens = countedPrompt;
+            promptTokens = model.PromptTokens;
             completionTokens = tokens.Count(written);
         }
 

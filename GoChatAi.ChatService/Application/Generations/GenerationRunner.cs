@@ -69,24 +69,44 @@ public sealed partial class GenerationRunner(
     public void Dispose() => _stopping.Dispose();
 
     /// <summary>
-    /// Starts a generation that holds its conversation's lease: its first events (the user's message, the answer's
-    /// start) go out at once, and with <paramref name="follow"/> the caller gets every event from the first.
+    /// Starts a generation that holds its conversation's lease. The model is asked at once, and thinks while
+    /// <paramref name="storeMessages"/> stores the user's message and the answer-to-be; only then do the first events
+    /// (the user's message, the answer's start) go out, and with <paramref name="follow"/> the caller gets every event
+    /// from the first. When storing fails, the model's answer is dropped unseen and the failure is thrown.
     /// </summary>
-    public (LiveGeneration Generation, System.Threading.Channels.ChannelReader<FeedEntry>? Events) Launch(
-        GenerationJob job, LeasedGeneration lease, Domain.Message userMessage, bool follow)
+    public async Task<(LiveGeneration Generation, System.Threading.Channels.ChannelReader<FeedEntry>? Events)> LaunchAsync(
+        GenerationJob job, LeasedGeneration lease, Domain.Message userMessage, bool follow, Func<Task> storeMessages)
     {
         var live = new LiveGeneration(job, lease, feedWriter, timeProvider.GetTimestamp());
+        ModelStream? model = null;
+        try
+        {
+            model = answers.Ask(live);
+            await storeMessages();
+        }
+        catch
+        {
+            live.Stop(GenerationStop.NotStored);
+            if (model is not null)
+            {
+                await model.DisposeAsync();
+            }
+
+            live.Dispose();
+            throw;
+        }
+
         var events = follow ? live.Follow() : null;
         _running[job.GenerationId] = live;
         live.Publish(new MessageStored(MessageSnapshot.Of(userMessage)));
         live.Publish(new AnswerStarted(MessageSnapshot.Of(job.Answer)));
         if (_stopping.IsCancellationRequested)
         {
-            // Too late to ask the model: the job stores the answer as incomplete at once, like the others.
+            // Too late to answer: the model's request is cancelled and the job stores the answer as incomplete at once.
             live.Stop(GenerationStop.Shutdown);
         }
 
-        _ = Task.Run(() => RunAsync(live));
+        _ = Task.Run(() => RunAsync(live, model));
         return (live, events);
     }
 
@@ -120,12 +140,12 @@ public sealed partial class GenerationRunner(
         }
     }
 
-    private async Task RunAsync(LiveGeneration live)
+    private async Task RunAsync(LiveGeneration live, ModelStream model)
     {
         var job = live.Job;
         try
         {
-            await answers.RunAsync(live, () => FreeConversationAsync(live.Job), _stopping.Token);
+            await answers.RunAsync(live, model, () => FreeConversationAsync(live.Job), _stopping.Token);
         }
         catch (Exception exception)
         {

@@ -12,7 +12,7 @@ namespace GoChatAi.ChatService.Application.Generations;
 /// and its end.
 /// </summary>
 public sealed record StartedGeneration(
-    Conversation Conversation,
+    Guid ConversationId,
     Message UserMessage,
     Message Answer,
     ChannelReader<FeedEntry>? Events,
@@ -35,15 +35,16 @@ public sealed class GenerationService(
     /// <summary>
     /// Checks the request and the caller's limits, stores the user's message and the answer-to-be, and starts the
     /// job, whose first events announce both. The round trips that do not depend on each other go at once: the
-    /// conversation, the limits and the conversation's lease; then one database write that also reads the history
-    /// for the model's context. Nothing is written when the request is refused.
+    /// conversation with its recent history, the limits and the conversation's lease; then the model is asked while
+    /// one database write stores both messages, and nothing of the answer is shown before that write is done.
+    /// Nothing is written when the request is refused.
     /// </summary>
     public async Task<StartedGeneration> StartAsync(Guid userId, StartGenerationCommand request, bool follow, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNowForStorage();
         var conversationId = request.ConversationId ?? Guid.CreateVersion7(now);
         var generationId = Guid.CreateVersion7(now);
-        var found = request.ConversationId is null ? Task.FromResult<Conversation?>(null) : FindAsync();
+        var found = request.ConversationId is null ? Task.FromResult<ConversationContext?>(null) : FindAsync();
         var admitted = limiter.AdmitAnswerAsync(userId);
         var leased = leases.TryAcquireAsync(conversationId, generationId);
         try
@@ -64,11 +65,14 @@ public sealed class GenerationService(
             throw;
         }
 
-        async Task<Conversation?> FindAsync() => await conversations.FindOwnedAsync(userId, conversationId, tracking: false, cancellationToken);
+        // Another user's conversation is answered exactly like one that does not exist.
+        async Task<ConversationContext?> FindAsync() =>
+            await store.FindContextAsync(userId, conversationId, ModelContext.MaxHistoryMessages, cancellationToken)
+                ?? throw ServiceException.NotFound("The conversation");
     }
 
     private async Task<StartedGeneration> StartLeasedAsync(
-        Guid userId, StartGenerationCommand request, Conversation? existing, Guid conversationId, LeasedGeneration lease, bool follow, DateTimeOffset now)
+        Guid userId, StartGenerationCommand request, ConversationContext? existing, Guid conversationId, LeasedGeneration lease, bool follow, DateTimeOffset now)
     {
         // A conversation's model that the deployment no longer offers falls back to the default.
         var model = request.Model ?? models.Find(existing?.Model ?? models.Default.Id) ?? models.Default;
@@ -79,24 +83,20 @@ public sealed class GenerationService(
 
         var maxTokens = request.MaxTokens ?? model.MaxOutputTokens;
         var messageTokens = tokens.CountMessage(request.Message);
-        var fixedTokens = ITokenCounter.PerRequestOverhead + messageTokens
-            + (existing?.SystemPrompt is { } systemPrompt ? tokens.CountMessage(systemPrompt) : 0);
-        if (fixedTokens + maxTokens > model.ContextWindow)
-        {
-            throw ServiceException.InvalidArgument("message",
-                $"is too long for the model '{model.Id}': with the system prompt and room for the answer it needs {fixedTokens + maxTokens} tokens of its {model.ContextWindow}");
-        }
+        var systemPrompt = existing?.SystemPrompt;
+        var created = existing is null ? Conversation.Create(conversationId, userId, null, null, model.Id, now) : null;
+        var user = Message.FromUser(conversationId, request.Message, messageTokens, lease.GenerationId, now);
+        var answer = Message.AnswerToBe(conversationId, model.Id, lease.GenerationId, now);
+        // The new message is the newest of the history the model reads.
+        IReadOnlyList<ContextMessage> history = [new ContextMessage(MessageRole.User, user.Content, messageTokens), .. existing?.History ?? []];
+        var job = new GenerationJob(userId, conversationId, answer, model, request.Temperature, maxTokens, systemPrompt, history);
 
-        var conversation = existing ?? Conversation.Create(conversationId, userId, null, null, model.Id, now);
-        var user = Message.FromUser(conversation.Id, request.Message, messageTokens, lease.GenerationId, now);
-        var answer = Message.AnswerToBe(conversation.Id, model.Id, lease.GenerationId, now);
+        // A message with no room left for the answer is refused as the model is asked, before anything is written.
         // From here on the work is finished even if the caller goes away: a half-started generation helps nobody.
-        var history = await store.StartGenerationAsync(existing is null ? conversation : null, user, answer, ModelContext.MaxHistoryMessages, CancellationToken.None);
+        var (generation, events) = await runner.LaunchAsync(job, lease, user, follow,
+            () => store.StartGenerationAsync(created, user, answer, CancellationToken.None));
         metrics.MessagesStored(MessageRole.User);
-
-        var job = new GenerationJob(userId, conversation.Id, answer, model, request.Temperature, maxTokens, conversation.SystemPrompt, history);
-        var (generation, events) = runner.Launch(job, lease, user, follow);
-        return new StartedGeneration(conversation, user, answer, events, generation.Outcome);
+        return new StartedGeneration(conversationId, user, answer, events, generation.Outcome);
     }
 
     /// <summary>Stops a running generation of the caller's, keeping its text; a finished one is returned as it is.</summary>

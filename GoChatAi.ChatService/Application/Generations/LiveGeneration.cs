@@ -36,6 +36,9 @@ public enum GenerationStop
 
     /// <summary>The feed (Redis) did not take its events: nobody elsewhere could follow it.</summary>
     FeedUnavailable,
+
+    /// <summary>The user's message could not be stored: the answer is never shown, nor stored.</summary>
+    NotStored,
 }
 
 /// <summary>

@@ -24,26 +24,25 @@ public static class ModelContext
         var used = ITokenCounter.PerRequestOverhead + (job.SystemPrompt is null ? 0 : tokens.CountMessage(job.SystemPrompt));
         var budget = window - job.MaxTokens - used;
 
-        // Newest first, until the window is full.
+        // Newest first, until the window is full; the newest is the new message, which must fit.
         var picked = new List<ChatMessage>();
         foreach (var message in job.History)
         {
             var cost = message.TokenCount ?? tokens.CountMessage(message.Content);
             if (cost > budget)
             {
+                if (picked.Count == 0)
+                {
+                    throw ServiceException.InvalidArgument("message",
+                        $"is too long for the model '{job.Model.Id}': with the system prompt and room for the answer it needs {used + cost + job.MaxTokens} tokens of the {window} it can be sent");
+                }
+
                 break;
             }
 
             budget -= cost;
             used += cost;
             picked.Add(new ChatMessage(message.Role == MessageRole.Assistant ? ChatRole.Assistant : ChatRole.User, message.Content));
-        }
-
-        if (picked.Count == 0)
-        {
-            throw new ServiceException(ErrorKind.InvalidArgument,
-                $"The conversation is too long for the model '{job.Model.Id}': its system prompt and the new message leave no room for an answer.",
-                [new FieldViolation("message", "is too long for the model")]);
         }
 
         picked.Reverse();

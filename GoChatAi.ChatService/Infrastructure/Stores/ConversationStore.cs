@@ -98,12 +98,58 @@ public sealed class ConversationStore(ChatDbContext db) : IConversationStore
             .ExecuteUpdateAsync(set => set.SetProperty(c => c.Title, title), cancellationToken);
 
     /// <summary>
-    /// Stores a user's message and the answer-to-be (in this order, which is the history's), creates the conversation
-    /// first when it is new, moves its counters, and reads the newest finished messages for the model's context
-    /// (the new message among them): all in one round trip.
+    /// The conversation's settings and its newest finished messages, in one round trip: the messages are read only
+    /// when the conversation is the user's, so that nobody else's text leaves the database.
     /// </summary>
-    public Task<List<ContextMessage>> StartGenerationAsync(
-        Conversation? newConversation, Message user, Message answer, int historyLimit, CancellationToken cancellationToken) =>
+    public Task<ConversationContext?> FindContextAsync(Guid userId, Guid conversationId, int historyLimit, CancellationToken cancellationToken) =>
+        ExecuteAsync(async (connection, token) =>
+        {
+            await using var batch = new NpgsqlBatch(connection)
+            {
+                BatchCommands =
+                {
+                    new NpgsqlBatchCommand("""SELECT "Model", "SystemPrompt" FROM conversations WHERE "Id" = $1 AND "UserId" = $2""")
+                    {
+                        Parameters = { Param(conversationId), Param(userId) },
+                    },
+                    new NpgsqlBatchCommand("""
+                        SELECT "Role", "Content", "TokenCount" FROM messages
+                        WHERE "ConversationId" = $1 AND "Status" = 'Finished' AND "Content" <> ''
+                            AND EXISTS (SELECT 1 FROM conversations WHERE "Id" = $1 AND "UserId" = $2)
+                        ORDER BY "Position" DESC LIMIT $3
+                        """)
+                    {
+                        Parameters = { Param(conversationId), Param(userId), Param(historyLimit) },
+                    },
+                },
+            };
+
+            await using var reader = await batch.ExecuteReaderAsync(token);
+            if (!await reader.ReadAsync(token))
+            {
+                return null;
+            }
+
+            var model = reader.GetString(0);
+            var systemPrompt = await reader.IsDBNullAsync(1, token) ? null : reader.GetString(1);
+            await reader.NextResultAsync(token);
+            var history = new List<ContextMessage>();
+            while (await reader.ReadAsync(token))
+            {
+                history.Add(new ContextMessage(
+                    Enum.Parse<MessageRole>(reader.GetString(0)),
+                    reader.GetString(1),
+                    await reader.IsDBNullAsync(2, token) ? null : reader.GetInt32(2)));
+            }
+
+            return new ConversationContext(conversationId, model, systemPrompt, history);
+        }, cancellationToken);
+
+    /// <summary>
+    /// Stores a user's message and the answer-to-be (in this order, which is the history's), creates the conversation
+    /// first when it is new, and moves its counters: one batch, which the server runs as one transaction.
+    /// </summary>
+    public Task StartGenerationAsync(Conversation? newConversation, Message user, Message answer, CancellationToken cancellationToken) =>
         ExecuteAsync(async (connection, token) =>
         {
             await using var batch = new NpgsqlBatch(connection);
@@ -115,31 +161,7 @@ public sealed class ConversationStore(ChatDbContext db) : IConversationStore
             batch.BatchCommands.Add(Insert(user));
             batch.BatchCommands.Add(Insert(answer));
             batch.BatchCommands.Add(Count(user.ConversationId, 2, answer.CreatedAt));
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("""
-                SELECT "Role", "Content", "TokenCount" FROM messages
-                WHERE "ConversationId" = $1 AND "Status" = 'Finished' AND "Content" <> ''
-                ORDER BY "Position" DESC LIMIT $2
-                """)
-            {
-                Parameters = { Param(user.ConversationId), Param(historyLimit) },
-            });
-
-            await using var reader = await batch.ExecuteReaderAsync(token);
-            while (reader.FieldCount == 0 || reader.GetName(0) != "Role")
-            {
-                await reader.NextResultAsync(token);
-            }
-
-            var history = new List<ContextMessage>(Math.Min(historyLimit, 64));
-            while (await reader.ReadAsync(token))
-            {
-                history.Add(new ContextMessage(
-                    Enum.Parse<MessageRole>(reader.GetString(0)),
-                    reader.GetString(1),
-                    await reader.IsDBNullAsync(2, token) ? null : reader.GetInt32(2)));
-            }
-
-            return history;
+            return await batch.ExecuteNonQueryAsync(token);
         }, cancellationToken);
 
     /// <summary>
