@@ -6,7 +6,7 @@ using Grpc.Core;
 namespace GoChatAi.Benchmarks;
 
 /// <summary>GetHistory on one long conversation, and how fast SendMessage filled it.</summary>
-public sealed record HistoryResult(int Messages, ScenarioResult Fill, IReadOnlyList<ScenarioResult> Pages);
+public sealed record HistoryResult(int Messages, ScenarioResult Fill, IReadOnlyList<ScenarioResult> Pages, string Path);
 
 /// <summary>
 /// GetHistory latency on a conversation of (by default) 100,000 messages: the first page, the newest page, and
@@ -38,7 +38,7 @@ public static class HistoryBenchmark
         }
 
         async Task<GetHistoryResponse> GetHistoryAsync(int offset, string pageToken, bool newestFirst, CancellationToken ct) =>
-            await chat.Chat.GetHistoryAsync(new GetHistoryRequest
+            await chat.Nearest.Client.GetHistoryAsync(new GetHistoryRequest
             {
                 ConversationId = conversation,
                 Limit = PageSize,
@@ -54,6 +54,7 @@ public static class HistoryBenchmark
         Console.Error.WriteLine("history: paging");
         var pages = new List<ScenarioResult>
         {
+            await chat.RunFloorAsync(owner),
             await LoadRunner.RunAsync("first page (offset 0)", settings.Concurrency, settings.Duration,
                 ct => GetHistoryAsync(0, "", newestFirst: false, ct)),
             await LoadRunner.RunAsync("newest page (newest_first, as a chat view opens)", settings.Concurrency, settings.Duration,
@@ -63,7 +64,7 @@ public static class HistoryBenchmark
             await LoadRunner.RunAsync("the same page by page_token (keyset)", settings.Concurrency, settings.Duration,
                 ct => GetHistoryAsync(0, token, newestFirst: false, ct)),
         };
-        return new HistoryResult(messages, fill, pages);
+        return new HistoryResult(messages, fill, pages, chat.Nearest.Name);
     }
 
     /// <summary>Sends <paramref name="count"/> messages into the conversation from many workers, timing each.</summary>
@@ -95,7 +96,7 @@ public static class HistoryBenchmark
                 var started = Stopwatch.GetTimestamp();
                 try
                 {
-                    await chat.Chat.SendMessageAsync(new SendMessageRequest
+                    await chat.Nearest.Client.SendMessageAsync(new SendMessageRequest
                     {
                         ConversationId = conversation,
                         Content = string.Create(CultureInfo.InvariantCulture, $"History message {index:N0}: a line of ordinary length, as people write in a chat."),

@@ -27,9 +27,10 @@ public static class SendMessageBenchmark
                 Content = "A message of ordinary length, as people write in a chat.",
             }, await chat.UserFor(conversation).HeadersAsync(), cancellationToken: ct);
 
-        Console.Error.WriteLine("send: SendMessage over many conversations, then into one");
+        Console.Error.WriteLine("send: the floor, then SendMessage over many conversations, then into one");
         return
         [
+            await chat.RunFloorAsync(chat.UserFor(0)),
             await LoadRunner.RunAsync(string.Create(CultureInfo.InvariantCulture, $"SendMessage over {Conversations} conversations, {chat.Nearest.Name}"),
                 settings.Concurrency, settings.Duration, ct => SendAsync(Interlocked.Increment(ref next) % Conversations, ct)),
             await LoadRunner.RunAsync($"SendMessage into one conversation, {chat.Nearest.Name}",

@@ -84,15 +84,14 @@ public sealed partial class ConversationService(
 
     public async Task<HistoryPage> GetHistoryAsync(Guid userId, HistoryQuery query, CancellationToken cancellationToken)
     {
-        var conversation = await FindOwnedAsync(userId, query.ConversationId, tracking: false, cancellationToken);
-
         var take = query.Limit ?? 50;
-        // The count kept with every insert, so that a page costs the same however long the conversation grows.
-        var total = conversation.MessageCount;
-        var rows = await store.ReadHistoryAsync(conversation.Id, query.AfterPosition, query.NewestFirst, query.Offset, take + 1, cancellationToken);
-        var page = rows.Take(take).ToList();
-        var next = rows.Count > take ? new HistoryPageToken(conversation.Id, query.NewestFirst, page[^1].Position).ToString() : "";
-        return new HistoryPage(page, total, next);
+        // The total is the count kept with every insert, so that a page costs the same however long the
+        // conversation grows; one more row than asked says whether there is a next page.
+        var stored = await store.ReadHistoryAsync(userId, query.ConversationId, query.AfterPosition, query.NewestFirst, query.Offset, take + 1, cancellationToken)
+            ?? throw ServiceException.NotFound("The conversation");
+        var page = stored.Messages.Take(take).ToList();
+        var next = stored.Messages.Count > take ? new HistoryPageToken(query.ConversationId, query.NewestFirst, page[^1].Position).ToString() : "";
+        return new HistoryPage(page, stored.TotalCount, next);
     }
 
     public async Task<Conversation> FindOwnedAsync(Guid userId, Guid conversationId, bool tracking, CancellationToken cancellationToken) =>

@@ -11,6 +11,9 @@ public sealed record ContextMessage(MessageRole Role, string Content, int? Token
 /// </summary>
 public sealed record ConversationContext(Guid ConversationId, string Model, string? SystemPrompt, IReadOnlyList<ContextMessage> History);
 
+/// <summary>A page of a conversation's messages, and how many messages it has in all.</summary>
+public sealed record StoredHistoryPage(int TotalCount, IReadOnlyList<Message> Messages);
+
 /// <summary>How storing an answer went.</summary>
 public enum AnswerStored
 {
@@ -48,11 +51,12 @@ public interface IConversationStore
     Task<Guid> FindOwnerAsync(Guid conversationId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// A page of a conversation's messages in position order (newest first or oldest first), after
-    /// <paramref name="afterPosition"/> in that order when given, skipping <paramref name="offset"/>.
+    /// A page of the user's conversation's messages in position order (newest first or oldest first), after
+    /// <paramref name="afterPosition"/> in that order when given, skipping <paramref name="offset"/>, with the
+    /// conversation's message count, in one round trip; null when there is none of theirs with this id.
     /// </summary>
-    Task<IReadOnlyList<Message>> ReadHistoryAsync(
-        Guid conversationId, long? afterPosition, bool newestFirst, int offset, int count, CancellationToken cancellationToken);
+    Task<StoredHistoryPage?> ReadHistoryAsync(
+        Guid userId, Guid conversationId, long? afterPosition, bool newestFirst, int offset, int count, CancellationToken cancellationToken);
 
     /// <summary>The answer a generation writes or wrote, in a conversation of the user's.</summary>
     Task<Message?> FindOwnedAnswerAsync(Guid userId, Guid generationId, CancellationToken cancellationToken);

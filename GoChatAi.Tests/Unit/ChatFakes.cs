@@ -184,11 +184,16 @@ internal sealed class FakeConversationStore : IConversationStore
     public Task<Guid> FindOwnerAsync(Guid conversationId, CancellationToken cancellationToken) =>
         Task.FromResult(Conversations.SingleOrDefault(c => c.Id == conversationId)?.UserId ?? Guid.Empty);
 
-    public Task<IReadOnlyList<Message>> ReadHistoryAsync(
-        Guid conversationId, long? afterPosition, bool newestFirst, int offset, int count, CancellationToken cancellationToken)
+    public Task<StoredHistoryPage?> ReadHistoryAsync(
+        Guid userId, Guid conversationId, long? afterPosition, bool newestFirst, int offset, int count, CancellationToken cancellationToken)
     {
-        var messages = Messages.Where(m => m.ConversationId == conversationId);
-        return Task.FromResult<IReadOnlyList<Message>>((newestFirst ? messages.Reverse() : messages).Skip(offset).Take(count).ToList());
+        if (!Conversations.Any(c => c.Id == conversationId && c.UserId == userId))
+        {
+            return Task.FromResult<StoredHistoryPage?>(null);
+        }
+
+        var messages = Messages.Where(m => m.ConversationId == conversationId).ToList();
+        return Task.FromResult<StoredHistoryPage?>(new(messages.Count, (newestFirst ? messages.AsEnumerable().Reverse() : messages).Skip(offset).Take(count).ToList()));
     }
 
     public Task<Message?> FindOwnedAnswerAsync(Guid userId, Guid generationId, CancellationToken cancellationToken) =>

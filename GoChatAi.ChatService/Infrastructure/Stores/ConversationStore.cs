@@ -48,17 +48,23 @@ public sealed class ConversationStore(ChatDbContext db) : IConversationStore
     public Task<Guid> FindOwnerAsync(Guid conversationId, CancellationToken cancellationToken) =>
         db.Conversations.Where(c => c.Id == conversationId).Select(c => c.UserId).FirstOrDefaultAsync(cancellationToken);
 
-    public async Task<IReadOnlyList<Message>> ReadHistoryAsync(
-        Guid conversationId, long? afterPosition, bool newestFirst, int offset, int count, CancellationToken cancellationToken)
+    public async Task<StoredHistoryPage?> ReadHistoryAsync(
+        Guid userId, Guid conversationId, long? afterPosition, bool newestFirst, int offset, int count, CancellationToken cancellationToken)
     {
-        var query = db.Messages.AsNoTracking().Where(m => m.ConversationId == conversationId);
+        var page = db.Messages.Where(m => m.ConversationId == conversationId);
         if (afterPosition is { } position)
         {
-            query = newestFirst ? query.Where(m => m.Position < position) : query.Where(m => m.Position > position);
+            page = newestFirst ? page.Where(m => m.Position < position) : page.Where(m => m.Position > position);
         }
 
-        query = newestFirst ? query.OrderByDescending(m => m.Position) : query.OrderBy(m => m.Position);
-        return await query.Skip(offset).Take(count).ToListAsync(cancellationToken);
+        page = (newestFirst ? page.OrderByDescending(m => m.Position) : page.OrderBy(m => m.Position)).Skip(offset).Take(count);
+
+        // One query: the page is joined to the owner's conversation row, whose counter is the total.
+        var found = await db.Conversations.AsNoTracking()
+            .Where(c => c.Id == conversationId && c.UserId == userId)
+            .Select(c => new { c.MessageCount, Page = page.ToList() })
+            .FirstOrDefaultAsync(cancellationToken);
+        return found is null ? null : new StoredHistoryPage(found.MessageCount, found.Page);
     }
 
     public Task<Message?> FindOwnedAnswerAsync(Guid userId, Guid generationId, CancellationToken cancellationToken) =>
