@@ -30,6 +30,7 @@ public static class DatabaseMigrations
                 // The same binary without its web server: none of the service's endpoints.
                 options => options.ExcludeKestrelEndpoints = true)
             .WithArgs(Verb)
+            .WithoutServerCertificate()
             .WithReference(database)
             .WithParentRelationship(service);
         foreach (var server in infrastructure.Servers)

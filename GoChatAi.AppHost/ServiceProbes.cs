@@ -41,7 +41,7 @@ public static class ServiceProbes
             .WithHttpProbe(ProbeType.Readiness, "/health/ready", initialDelaySeconds: 0, periodSeconds: 5,
                 timeoutSeconds: ProbeTimeoutSeconds, failureThreshold: 2, endpointName: "http");
 
-        service.WithoutDefaultHttpsBinding();
+        service.WithPlainHttpOnly();
         if (service.ApplicationBuilder.ExecutionContext.IsPublishMode)
         {
             service

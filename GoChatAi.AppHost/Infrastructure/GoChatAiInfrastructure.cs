@@ -85,7 +85,8 @@ public static class GoChatAiInfrastructureExtensions
         var postgres = builder.AddPostgres("postgres").WithDataVolume();
         var authDatabase = postgres.AddDatabase(AuthDatabaseName);
         var chatDatabase = postgres.AddDatabase(ChatDatabaseName);
-        var cache = builder.AddRedis(CacheName).WithDataVolume();
+        // Plain TCP as in local mode: the services' connection strings do not ask for TLS.
+        var cache = builder.AddRedis(CacheName).WithDataVolume().WithoutServerCertificate();
 
         return new GoChatAiInfrastructure(
             InfrastructureMode.Containers,

@@ -33,7 +33,7 @@ public static class ChatModelExtensions
             .WithEndpoint("http", endpoint => endpoint.IsProxied = false)
             .WithEnvironment("DevModel__ApiKey", key)
             .WithHttpHealthCheck("/health", endpointName: "http")
-            .WithoutDefaultHttpsBinding();
+            .WithPlainHttpOnly();
         var endpoint = standIn.GetEndpoint("http");
         var connection = builder.AddConnectionString(ConnectionName,
             ReferenceExpression.Create($"Endpoint={endpoint}/v1;Key={key};Model={StandInModel}"));

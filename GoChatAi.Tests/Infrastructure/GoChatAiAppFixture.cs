@@ -31,6 +31,11 @@ public sealed class GoChatAiAppFixture : IAsyncLifetime
     /// <summary>Where the ChatService sends its traces (OTLP), so that a test can find a request's whole trace.</summary>
     public OtlpTraceReceiver Traces { get; } = new();
 
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _appHostWarnings = new();
+
+    /// <summary>What the AppHost itself (Aspire's hosting, not a resource) logged at Warning or worse until both services were healthy.</summary>
+    public IReadOnlyList<string> StartupAppHostWarnings { get; private set; } = [];
+
     public async Task InitializeAsync()
     {
         // The postgres account must be able to reach the data folder, so it is not private to root.
@@ -69,6 +74,9 @@ public sealed class GoChatAiAppFixture : IAsyncLifetime
             .WithEnvironment("Shutdown__DrainDelay", "00:00:01");
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
+            .AddProvider(new WarningRecorder(_appHostWarnings))
+            .AddFilter<WarningRecorder>("", LogLevel.None)
+            .AddFilter<WarningRecorder>("Aspire.Hosting", LogLevel.Warning)
             .AddFilter("Aspire.Hosting.Dcp", LogLevel.Error)
             // The servers write their ordinary chatter to stderr, which would read as errors.
             .AddFilter("GoChatAi.AppHost.Resources.postgres", LogLevel.None)
@@ -79,6 +87,7 @@ public sealed class GoChatAiAppFixture : IAsyncLifetime
         await App.StartAsync().WaitAsync(StepTimeout);
         await WaitUntilHealthyAsync("authservice", "chatservice");
         StartupLogs = await ConsoleLogsAsync(StartupResources);
+        StartupAppHostWarnings = [.. _appHostWarnings];
     }
 
     /// <summary>The resources whose console a clean start must keep free of warnings and errors.</summary>
