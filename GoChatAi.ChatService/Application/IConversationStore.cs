@@ -9,7 +9,7 @@ public sealed record ContextMessage(MessageRole Role, string Content, int? Token
 /// What an answer in an existing conversation is built from: the conversation's model and system prompt, and its
 /// newest finished messages, newest first.
 /// </summary>
-public sealed record ConversationContext(Guid ConversationId, string Model, string? SystemPrompt, IReadOnlyList<ContextMessage> History);
+public sealed record ConversationContext(string Model, string? SystemPrompt, IReadOnlyList<ContextMessage> History);
 
 /// <summary>A page of a conversation's messages, and how many messages it has in all.</summary>
 public sealed record StoredHistoryPage(int TotalCount, IReadOnlyList<Message> Messages);

@@ -213,7 +213,7 @@ internal sealed class FakeConversationStore : IConversationStore
     public Task<ConversationContext?> FindContextAsync(Guid userId, Guid conversationId, int historyLimit, CancellationToken cancellationToken)
     {
         var conversation = Conversations.SingleOrDefault(c => c.Id == conversationId && c.UserId == userId);
-        return Task.FromResult(conversation is null ? null : new ConversationContext(conversation.Id, conversation.Model, conversation.SystemPrompt, Messages
+        return Task.FromResult(conversation is null ? null : new ConversationContext(conversation.Model, conversation.SystemPrompt, Messages
             .Where(m => m.ConversationId == conversationId && m.Status == MessageStatus.Finished && m.Content.Length > 0)
             .Reverse().Take(historyLimit)
             .Select(m => new ContextMessage(m.Role, m.Content, m.TokenCount))

@@ -148,7 +148,7 @@ public sealed class ConversationStore(ChatDbContext db) : IConversationStore
                     await reader.IsDBNullAsync(2, token) ? null : reader.GetInt32(2)));
             }
 
-            return new ConversationContext(conversationId, model, systemPrompt, history);
+            return new ConversationContext(model, systemPrompt, history);
         }, cancellationToken);
 
     /// <summary>
