@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace GoChatAi.AuthService.Application;
 
@@ -45,7 +46,12 @@ public sealed class AuthOptions
     [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
     public TimeSpan SigningKeyPublishLead { get; set; } = TimeSpan.FromDays(1);
 
+    // Nested sections are validated with their parent only when marked so.
+    [ValidateObjectMembers]
     public SignInThrottleOptions Throttle { get; set; } = new();
+
+    [ValidateObjectMembers]
+    public ApiKeyOptions ApiKeys { get; set; } = new();
 
     /// <summary>The first administrator, created at start-up when both are set.</summary>
     public AdminAccountOptions Admin { get; set; } = new();
@@ -63,6 +69,30 @@ public sealed class SignInThrottleOptions
 
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(15);
+}
+
+/// <summary>Personal API keys: how long they live and how many a user may hold.</summary>
+public sealed class ApiKeyOptions : IValidatableObject
+{
+    /// <summary>How long a key lives when its creator does not say.</summary>
+    [Range(typeof(TimeSpan), "1.00:00:00", "3650.00:00:00")]
+    public TimeSpan DefaultLifetime { get; set; } = TimeSpan.FromDays(90);
+
+    /// <summary>How long a key may live at most: every key expires.</summary>
+    [Range(typeof(TimeSpan), "1.00:00:00", "3650.00:00:00")]
+    public TimeSpan MaxLifetime { get; set; } = TimeSpan.FromDays(365);
+
+    /// <summary>Usable keys a user may hold at once.</summary>
+    [Range(1, 1000)]
+    public int MaxPerUser { get; set; } = 50;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (DefaultLifetime > MaxLifetime)
+        {
+            yield return new ValidationResult("DefaultLifetime must not be longer than MaxLifetime.", [nameof(DefaultLifetime)]);
+        }
+    }
 }
 
 public sealed class AdminAccountOptions

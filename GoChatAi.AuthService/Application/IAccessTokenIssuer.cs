@@ -13,6 +13,12 @@ public interface IAccessTokenIssuer
 {
     Task<IssuedAccessToken> IssueAsync(User user, Guid sessionId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// A token that acts for the key's user in chat only (it names the key, which other services refuse), with the
+    /// key's id as its session, and never outliving the key.
+    /// </summary>
+    Task<IssuedAccessToken> IssueForApiKeyAsync(ApiKey key, CancellationToken cancellationToken);
+
     /// <summary>What <paramref name="token"/> says if it is a valid, unrevoked access token of this issuer; else null.</summary>
     Task<AccessTokenInfo?> ReadAsync(string token, CancellationToken cancellationToken);
 

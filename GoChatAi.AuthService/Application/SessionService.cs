@@ -1,6 +1,5 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
-using System.Text;
 using GoChatAi.AuthService.Domain;
 using GoChatAi.ServiceDefaults;
 using GoChatAi.ServiceDefaults.Errors;
@@ -48,7 +47,7 @@ public sealed class SessionService(
     public async Task<TokenPair> RefreshAsync(string refreshToken, string? clientAddress, CancellationToken cancellationToken)
     {
         ValidateToken("refresh_token", refreshToken, MaxRefreshTokenLength);
-        var hash = Hash(refreshToken);
+        var hash = SecretHash.Of(refreshToken);
         var stored = await sessions.FindTokenAsync(hash, cancellationToken);
         var family = stored is null ? null : await sessions.FindAsync(stored.FamilyId, cancellationToken);
         var now = timeProvider.GetUtcNowForStorage();
@@ -87,7 +86,7 @@ public sealed class SessionService(
     {
         revocations.RevokeToken(caller.TokenId, caller.TokenExpiresAt);
 
-        var refreshHash = refreshToken is { Length: > 0 } ? Hash(refreshToken) : null;
+        var refreshHash = refreshToken is { Length: > 0 } ? SecretHash.Of(refreshToken) : null;
         var families = allSessions
             ? await sessions.ListUnrevokedAsync(caller.UserId, except: null, cancellationToken)
             : await sessions.ListUnrevokedAsync(caller.UserId, caller.SessionId, refreshHash, cancellationToken);
@@ -113,7 +112,7 @@ public sealed class SessionService(
             return;
         }
 
-        var hash = Hash(token);
+        var hash = SecretHash.Of(token);
         var family = await sessions.FindUnrevokedByTokenAsync(hash, cancellationToken);
         if (family is not null)
         {
@@ -169,7 +168,7 @@ public sealed class SessionService(
     {
         // 256 random bits; only the hash is stored.
         var token = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
-        var stored = family.IssueToken(Hash(token), now, Settings.RefreshTokenLifetime);
+        var stored = family.IssueToken(SecretHash.Of(token), now, Settings.RefreshTokenLifetime);
         sessions.Add(stored);
         return (token, stored.ExpiresAt);
     }
@@ -179,6 +178,4 @@ public sealed class SessionService(
         new RequestValidation()
             .Check(field, token.Length == 0 ? "is required" : RequestValidation.TextViolation(token, maxLength))
             .ThrowIfInvalid();
-
-    private static byte[] Hash(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
 }

@@ -33,4 +33,6 @@ public static class SecurityEventTypes
     /// <summary>A password change refused unchecked: too many wrong passwords for the account or the client.</summary>
     public const string PasswordChangeThrottled = "password_change_throttled";
     public const string UserDeleted = "user_deleted";
+    public const string ApiKeyCreated = "api_key_created";
+    public const string ApiKeyRevoked = "api_key_revoked";
 }

@@ -7,6 +7,7 @@ using GoChatAi.AuthService.Infrastructure.Passwords;
 using GoChatAi.AuthService.Infrastructure.Revocations;
 using GoChatAi.AuthService.Infrastructure.Stores;
 using GoChatAi.AuthService.Infrastructure.Tokens;
+using GoChatAi.ServiceDefaults.Requests;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
 
@@ -35,6 +36,7 @@ public static class Extensions
             return new PasswordPolicy(options.PasswordMinLength, options.PasswordMaxLength, common.Contains);
         });
         builder.Services.AddSingleton<IPasswordHasher, PasswordHashing>();
+        builder.Services.AddSingleton<FailureCounter>();
         builder.Services.AddSingleton<ISignInThrottle, SignInThrottle>();
         builder.Services.AddSingleton<SigningKeyStore>();
         builder.Services.AddSingleton<IPublishedKeys>(sp => sp.GetRequiredService<SigningKeyStore>());
@@ -51,6 +53,8 @@ public static class Extensions
         builder.Services.AddScoped<ISecurityEventLog, SecurityEventLog>();
         builder.Services.AddScoped<SessionService>();
         builder.Services.AddScoped<AccountService>();
+        builder.Services.AddScoped<IApiKeyStore, ApiKeyStore>();
+        builder.Services.AddScoped<ApiKeyService>();
 
         // The AuthService is a resource server of its own tokens too, validated against its key store directly.
         builder.AddAccessTokenAuthentication();
@@ -69,6 +73,7 @@ public static class Extensions
         app.MapWellKnownEndpoints();
         app.MapGrpcService<AuthGrpcService>();
         app.MapGrpcService<UserGrpcService>();
+        app.MapGrpcService<ApiKeyGrpcService>();
         return app;
     }
 }

@@ -1,5 +1,6 @@
 using GoChatAi.Contracts.Auth.V1;
 using Google.Protobuf.WellKnownTypes;
+using DomainApiKey = GoChatAi.AuthService.Domain.ApiKey;
 using DomainUser = GoChatAi.AuthService.Domain.User;
 
 namespace GoChatAi.AuthService.Grpc;
@@ -26,4 +27,22 @@ internal static class ProtoMapping
         RefreshToken = tokens.RefreshToken,
         RefreshTokenExpiresAt = Timestamp.FromDateTimeOffset(tokens.RefreshTokenExpiresAt),
     };
+
+    public static ApiKey ToProto(this DomainApiKey key)
+    {
+        var proto = new ApiKey
+        {
+            Id = key.Id.ToString(),
+            Name = key.Name,
+            Prefix = key.Prefix,
+            CreatedAt = Timestamp.FromDateTimeOffset(key.CreatedAt),
+            ExpiresAt = Timestamp.FromDateTimeOffset(key.ExpiresAt),
+        };
+        if (key.LastUsedAt is { } lastUsed)
+        {
+            proto.LastUsedAt = Timestamp.FromDateTimeOffset(lastUsed);
+        }
+
+        return proto;
+    }
 }

@@ -14,6 +14,9 @@ internal static class RequestMapping
 
     public static Guid ToUserId(this DeleteUserRequest request) => ParseUserId(request.Id);
 
+    public static Guid ToApiKeyId(this RevokeApiKeyRequest request) =>
+        Guid.TryParse(request.Id, out var keyId) ? keyId : throw ServiceException.InvalidArgument("id", "must be an API key id (a UUID)");
+
     public static UpdateUserCommand ToCommand(this UpdateUserRequest request) => new(
         ParseUserId(request.Id),
         request.HasName ? request.Name : null,

@@ -20,6 +20,8 @@ public sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : DbC
 
     public DbSet<DeletedUser> DeletedUsers => Set<DeletedUser>();
 
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<User>(user =>
@@ -82,6 +84,18 @@ public sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : DbC
             revocation.Property(r => r.Value).HasMaxLength(32);
             // Rebuilds read, and pruning deletes, by expiry.
             revocation.HasIndex(r => r.KeepUntil);
+        });
+
+        modelBuilder.Entity<ApiKey>(key =>
+        {
+            key.ToTable("api_keys");
+            key.HasKey(k => k.Id);
+            key.HasIndex(k => k.SecretHash).IsUnique();
+            // Listing and counting a user's keys; keys go with their user.
+            key.HasIndex(k => new { k.UserId, k.CreatedAt });
+            key.HasOne<User>().WithMany().HasForeignKey(k => k.UserId).OnDelete(DeleteBehavior.Cascade);
+            key.Property(k => k.Name).HasMaxLength(ApiKey.MaxNameLength);
+            key.Property(k => k.Prefix).HasMaxLength(ApiKey.VisiblePrefixLength);
         });
 
         modelBuilder.Entity<DeletedUser>(deleted =>

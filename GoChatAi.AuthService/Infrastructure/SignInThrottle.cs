@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using GoChatAi.AuthService.Application;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
+using GoChatAi.ServiceDefaults.Requests;
 
 namespace GoChatAi.AuthService.Infrastructure;
 
@@ -26,18 +26,11 @@ namespace GoChatAi.AuthService.Infrastructure;
 /// </para>
 /// </remarks>
 public sealed partial class SignInThrottle(
-    IConnectionMultiplexer redis,
+    FailureCounter failures,
     IOptions<AuthOptions> options,
     TimeProvider timeProvider,
     ILogger<SignInThrottle> logger) : ISignInThrottle
 {
-    // INCR and set the window's expiry on the first failure, atomically.
-    private const string CountFailureScript = """
-        local n = redis.call('INCR', KEYS[1])
-        if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-        return n
-        """;
-
     private const int MaxFallbackEntries = 100_000;
 
     private readonly ConcurrentDictionary<string, (int Count, DateTimeOffset Until)> _fallback = new();
@@ -49,18 +42,7 @@ public sealed partial class SignInThrottle(
         var buckets = Buckets(normalizedEmail, clientAddress);
         try
         {
-            var database = redis.GetDatabase();
-            var counts = await database.StringGetAsync([.. buckets.Select(b => b.Key)]);
-            TimeSpan? wait = null;
-            for (var i = 0; i < buckets.Count; i++)
-            {
-                if ((int)counts[i] >= buckets[i].Max)
-                {
-                    wait = Longest(wait, await database.KeyTimeToLiveAsync(buckets[i].Key));
-                }
-            }
-
-            return wait;
+            return await failures.RetryAfterAsync(buckets);
         }
         catch (Exception exception) when (DependencyFailure.Of(exception) is not null)
         {
@@ -71,12 +53,11 @@ public sealed partial class SignInThrottle(
 
     public async Task RecordFailureAsync(string normalizedEmail, string? clientAddress)
     {
-        var window = (long)Settings.Window.TotalMilliseconds;
         foreach (var (key, _) in Buckets(normalizedEmail, clientAddress))
         {
             try
             {
-                await redis.GetDatabase().ScriptEvaluateAsync(CountFailureScript, [key], [window]);
+                await failures.RecordAsync(key, Settings.Window);
             }
             catch (Exception exception) when (DependencyFailure.Of(exception) is not null)
             {
@@ -95,7 +76,7 @@ public sealed partial class SignInThrottle(
         _fallback.TryRemove(key, out _);
         try
         {
-            await redis.GetDatabase().KeyDeleteAsync(key);
+            await failures.ClearAsync(key);
         }
         catch (Exception exception) when (DependencyFailure.Of(exception) is not null)
         {

@@ -4,9 +4,15 @@ using GoChatAi.ChatService.Application.Generations;
 using GoChatAi.ChatService.Grpc;
 using GoChatAi.ChatService.Http;
 using GoChatAi.ChatService.Infrastructure;
+using GoChatAi.ChatService.Infrastructure.ApiKeys;
 using GoChatAi.ChatService.Infrastructure.Model;
 using GoChatAi.ChatService.Infrastructure.Redis;
 using GoChatAi.ChatService.Infrastructure.Stores;
+using GoChatAi.Contracts.Auth.V1;
+using GoChatAi.ServiceDefaults.Authentication;
+using GoChatAi.ServiceDefaults.Errors;
+using GoChatAi.ServiceDefaults.Requests;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
 
 namespace GoChatAi.ChatService.Extensions;
@@ -20,6 +26,7 @@ public static class Extensions
         builder.Services.AddDatabaseMigration<ChatDbContext>();
         builder.AddCache();
         builder.AddAccessTokenAuthentication();
+        builder.AddApiKeyAuthentication();
 
         builder.Services.AddOptions<ChatOptions>()
             .BindConfiguration(ChatOptions.SectionName)
@@ -51,6 +58,45 @@ public static class Extensions
         builder.Services.AddScoped<GenerationService>();
         builder.Services.AddScoped<UsageService>();
         return builder;
+    }
+
+    /// <summary>
+    /// Personal API keys as bearer credentials: a key becomes the access token it acts with (<see cref="ApiKeyExchange"/>),
+    /// which is then checked like any other, revocation included. The ChatService is the one service where keys act.
+    /// </summary>
+    private static void AddApiKeyAuthentication(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ApiKeyOptions>()
+            .BindConfiguration(ApiKeyOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<FailureCounter>();
+        builder.Services.AddSingleton<ApiKeyExchange>();
+        builder.Services.AddGrpcClient<ApiKeyService.ApiKeyServiceClient>((sp, client) =>
+            client.Address = sp.GetRequiredService<IOptions<ApiKeyOptions>>().Value.AuthServiceAddress);
+        builder.Services.AddAuthorizationBuilder().SetDefaultPolicy(ApiKeyTokens.AcceptingPolicy);
+        builder.Services.PostConfigure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, jwt => jwt.Events.OnMessageReceived = UseApiKeyTokenAsync);
+    }
+
+    /// <summary>When the bearer credential is an API key, authentication goes on with the access token it acts with.</summary>
+    private static async Task UseApiKeyTokenAsync(MessageReceivedContext context)
+    {
+        const string Scheme = "Bearer ";
+        var header = context.Request.Headers.Authorization.ToString();
+        if (!header.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase) || header[Scheme.Length..].Trim() is not { } credential || !ApiKeyExchange.IsApiKey(credential))
+        {
+            return;
+        }
+
+        try
+        {
+            var exchange = context.HttpContext.RequestServices.GetRequiredService<ApiKeyExchange>();
+            context.Token = await exchange.AccessTokenForAsync(credential, context.HttpContext.GetClientAddress(), context.HttpContext.RequestAborted);
+        }
+        catch (Exception refusal) when (refusal is ServiceException || DependencyFailure.Of(refusal) is not null)
+        {
+            context.Fail(refusal);
+        }
     }
 
     /// <summary>

@@ -14,7 +14,9 @@ namespace Microsoft.Extensions.Hosting;
 /// <summary>
 /// How every GoChatAi service accepts access tokens: JWTs validated locally (ES256 only, <c>typ: at+jwt</c>,
 /// issuer, audience, lifetime with at most 30 s of skew) against the AuthService's JWKS, found through service
-/// discovery, and refused once revoked (the Redis revocation list).
+/// discovery, and refused once revoked (the Redis revocation list). A token exchanged for a personal API key acts in
+/// chat only: every service refuses it (PERMISSION_DENIED) unless it says it serves API keys
+/// (<see cref="ApiKeyTokens"/>).
 /// </summary>
 public static partial class AccessTokenAuthenticationExtensions
 {
@@ -44,9 +46,10 @@ public static partial class AccessTokenAuthenticationExtensions
                 {
                     OnTokenValidated = RejectRevokedTokensAsync,
                     OnChallenge = WriteChallengeAsync,
+                    OnForbidden = WriteForbiddenAsync,
                 };
             });
-        builder.Services.AddAuthorization();
+        builder.Services.AddAuthorizationBuilder().SetDefaultPolicy(ApiKeyTokens.RefusingPolicy);
         return builder;
     }
 
@@ -103,7 +106,8 @@ public static partial class AccessTokenAuthenticationExtensions
 
     /// <summary>
     /// A refused token is answered like every other error, in the caller's protocol: UNAUTHENTICATED (401), or
-    /// UNAVAILABLE (503) when the revocation list could not be read.
+    /// UNAVAILABLE (503) when the revocation list could not be read, or the failure's own error when authentication
+    /// failed with one (an API key throttled: RESOURCE_EXHAUSTED).
     /// </summary>
     private static async Task WriteChallengeAsync(JwtBearerChallengeContext context)
     {
@@ -114,9 +118,23 @@ public static partial class AccessTokenAuthenticationExtensions
             return;
         }
 
-        context.Response.Headers.WWWAuthenticate = "Bearer";
-        await ServiceErrorHttpResponse.WriteAsync(context.Response, ServiceException.Unauthenticated(), context.HttpContext.RequestAborted);
+        // A failure that says what it is (an API key refused, or throttled) is answered as such.
+        var refusal = context.AuthenticateFailure as ServiceException ?? ServiceException.Unauthenticated();
+        if (refusal.Kind == ErrorKind.Unauthenticated)
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+        }
+
+        await ServiceErrorHttpResponse.WriteAsync(context.Response, refusal, context.HttpContext.RequestAborted);
     }
+
+    /// <summary>An authenticated caller that a policy refuses: PERMISSION_DENIED (403), saying why when it is an API key.</summary>
+    private static Task WriteForbiddenAsync(ForbiddenContext context) =>
+        ServiceErrorHttpResponse.WriteAsync(context.Response,
+            ApiKeyTokens.IsApiKeyToken(context.HttpContext.User)
+                ? ServiceException.PermissionDenied("An API key acts only for chat; this needs an access token from a sign-in.")
+                : ServiceException.PermissionDenied(),
+            context.HttpContext.RequestAborted);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The token revocation list is unavailable ({Dependency}); refusing the token for now")]
     private static partial void LogRevocationListUnavailable(ILogger logger, Exception exception, string dependency);

@@ -12,6 +12,12 @@ public static class AccessTokenClaims
     /// <summary>The session (refresh token family) the token was issued for, so that ending a session ends its access tokens.</summary>
     public const string SessionId = "sid";
 
+    /// <summary>
+    /// On a token exchanged for a personal API key: the key's id. Such a token acts for its user in chat only; every
+    /// other service refuses it (PERMISSION_DENIED).
+    /// </summary>
+    public const string ApiKeyId = "api_key_id";
+
     /// <summary>The JOSE <c>typ</c> of access tokens (RFC 9068): an ID token or any other JWT cannot pass as one.</summary>
     public const string TokenType = "at+jwt";
 

@@ -61,7 +61,7 @@ public sealed partial class MigrationStepTests(GoChatAiAppFixture fixture)
             using var warning = JsonDocument.Parse(await service.LogLineAsync(line => line.Contains("DatabaseSchemaCheck", StringComparison.Ordinal)));
             Assert.Equal("Warning", warning.RootElement.GetProperty("LogLevel").GetString());
             var message = warning.RootElement.GetProperty("Message").GetString();
-            Assert.StartsWith($"The database {database} lacks 3 migration(s)", message, StringComparison.Ordinal);
+            Assert.StartsWith($"The database {database} lacks 4 migration(s)", message, StringComparison.Ordinal);
             Assert.Contains("'migrate'", message, StringComparison.Ordinal);
             Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync("/health/ready")).StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health/live")).StatusCode);
@@ -69,7 +69,7 @@ public sealed partial class MigrationStepTests(GoChatAiAppFixture fixture)
             // The step creates the database, applies every migration, logs nothing worse than information, and ends.
             var first = await MigrateAsync(connectionString);
             Assert.Contains($"The database {database} did not exist: created it", first, StringComparison.Ordinal);
-            Assert.Contains($"The database {database} is migrated: 3 migration(s) applied now", first, StringComparison.Ordinal);
+            Assert.Contains($"The database {database} is migrated: 4 migration(s) applied now", first, StringComparison.Ordinal);
 
             // The service notices by itself.
             await HttpPolling.UntilStatusAsync(http, "/health/ready", HttpStatusCode.OK);

@@ -31,7 +31,12 @@ internal sealed class AuthFakes
 
     public FakeSignInThrottle Throttle { get; } = new();
 
+    public FakeApiKeyStore ApiKeys { get; } = new();
+
     public AuthFakes() => AccessTokens = new FakeAccessTokenIssuer(Time, Revocations);
+
+    public ApiKeyService ApiKeyService() => new(ApiKeys, Changes, AccessTokens, Revocations, SecurityEvents,
+        Microsoft.Extensions.Options.Options.Create(Options), Time);
 
     public SessionService SessionService() => new(Users, Sessions, Changes, AccessTokens, Revocations, SecurityEvents,
         new AuthMetrics(new TestMeterFactory()), Microsoft.Extensions.Options.Options.Create(Options), Time);
@@ -137,6 +142,33 @@ internal sealed class FakeSessionStore : ISessionStore
         Tokens.Any(t => t.FamilyId == family.Id && t.TokenHash.SequenceEqual(tokenHash));
 }
 
+internal sealed class FakeApiKeyStore : IApiKeyStore
+{
+    public List<ApiKey> All { get; } = [];
+
+    public void Add(ApiKey key) => All.Add(key);
+
+    public Task<ApiKey?> FindBySecretHashAsync(byte[] secretHash, CancellationToken cancellationToken) =>
+        Task.FromResult(All.SingleOrDefault(k => k.SecretHash.SequenceEqual(secretHash)));
+
+    public Task<ApiKey?> FindUsableAsync(Guid userId, Guid keyId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        Task.FromResult(All.SingleOrDefault(k => k.UserId == userId && k.Id == keyId && k.IsUsable(now)));
+
+    public Task<IReadOnlyList<ApiKey>> ListUsableAsync(Guid userId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<ApiKey>>(All.Where(k => k.UserId == userId && k.IsUsable(now)).OrderByDescending(k => k.CreatedAt).ToList());
+
+    public Task<int> CountUsableAsync(Guid userId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        Task.FromResult(All.Count(k => k.UserId == userId && k.IsUsable(now)));
+
+    public Dictionary<Guid, DateTimeOffset> UsedAt { get; } = [];
+
+    public Task MarkUsedAsync(Guid keyId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        UsedAt[keyId] = now;
+        return Task.CompletedTask;
+    }
+}
+
 internal sealed class FakeUnitOfWork : IUnitOfWork
 {
     public int Saves { get; private set; }
@@ -169,6 +201,16 @@ internal sealed class FakeAccessTokenIssuer(TimeProvider timeProvider, FakeRevoc
         var token = $"access.{tokenId}";
         _issued[token] = new AccessTokenInfo(user.Id, tokenId, sessionId, user.Roles, now, now + TimeSpan.FromMinutes(15));
         return Task.FromResult(new IssuedAccessToken(token, tokenId, now, now + TimeSpan.FromMinutes(15)));
+    }
+
+    public Task<IssuedAccessToken> IssueForApiKeyAsync(ApiKey key, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        var expires = now + TimeSpan.FromMinutes(15) < key.ExpiresAt ? now + TimeSpan.FromMinutes(15) : key.ExpiresAt;
+        var tokenId = Guid.NewGuid().ToString("N");
+        var token = $"access.{tokenId}";
+        _issued[token] = new AccessTokenInfo(key.UserId, tokenId, key.Id, [Roles.User], now, expires);
+        return Task.FromResult(new IssuedAccessToken(token, tokenId, now, expires));
     }
 
     public Task<AccessTokenInfo?> ReadAsync(string token, CancellationToken cancellationToken) =>

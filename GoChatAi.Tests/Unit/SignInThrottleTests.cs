@@ -1,5 +1,6 @@
 using GoChatAi.AuthService.Application;
 using GoChatAi.AuthService.Infrastructure;
+using GoChatAi.ServiceDefaults.Requests;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -25,7 +26,7 @@ public sealed class SignInThrottleTests : IAsyncLifetime
     [Fact]
     public async Task Without_redis_failures_are_still_counted_and_the_throttle_relaxes_with_time()
     {
-        var throttle = new SignInThrottle(_unreachable, Options.Create(new AuthOptions
+        var throttle = new SignInThrottle(new FailureCounter(_unreachable), Options.Create(new AuthOptions
         {
             Throttle = new SignInThrottleOptions { MaxFailuresPerAccount = 3, MaxFailuresPerClient = 100, Window = TimeSpan.FromMinutes(15) },
         }), _time, NullLogger<SignInThrottle>.Instance);
@@ -47,7 +48,7 @@ public sealed class SignInThrottleTests : IAsyncLifetime
     [Fact]
     public async Task A_client_whose_address_is_unknown_is_counted_per_account_only()
     {
-        var throttle = new SignInThrottle(_unreachable, Options.Create(new AuthOptions
+        var throttle = new SignInThrottle(new FailureCounter(_unreachable), Options.Create(new AuthOptions
         {
             Throttle = new SignInThrottleOptions { MaxFailuresPerAccount = 100, MaxFailuresPerClient = 3, Window = TimeSpan.FromMinutes(15) },
         }), _time, NullLogger<SignInThrottle>.Instance);

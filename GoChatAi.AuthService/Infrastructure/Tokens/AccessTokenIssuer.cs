@@ -17,19 +17,36 @@ public sealed class AccessTokenIssuer(
 {
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false, SetDefaultTimesOnTokenCreation = false };
 
-    public async Task<IssuedAccessToken> IssueAsync(User user, Guid sessionId, CancellationToken cancellationToken)
+    public Task<IssuedAccessToken> IssueAsync(User user, Guid sessionId, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        return IssueAsync(user.Id, sessionId, user.Roles, apiKeyId: null, now, now + options.Value.Lifetime, cancellationToken);
+    }
+
+    public Task<IssuedAccessToken> IssueForApiKeyAsync(ApiKey key, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        var expires = now + options.Value.Lifetime;
+        // A key acts as a user, never as an admin.
+        return IssueAsync(key.UserId, key.Id, [Roles.User], key.Id, now, expires < key.ExpiresAt ? expires : key.ExpiresAt, cancellationToken);
+    }
+
+    private async Task<IssuedAccessToken> IssueAsync(
+        Guid userId, Guid sessionId, IReadOnlyCollection<string> roles, Guid? apiKeyId, DateTimeOffset now, DateTimeOffset expires, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var now = timeProvider.GetUtcNow();
-        var expires = now + settings.Lifetime;
         var tokenId = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(16));
         var claims = new Dictionary<string, object>
         {
-            [AccessTokenClaims.Subject] = user.Id.ToString(),
+            [AccessTokenClaims.Subject] = userId.ToString(),
             [AccessTokenClaims.TokenId] = tokenId,
             [AccessTokenClaims.SessionId] = sessionId.ToString(),
-            [AccessTokenClaims.Role] = user.Roles.ToArray(),
+            [AccessTokenClaims.Role] = roles.ToArray(),
         };
+        if (apiKeyId is { } keyId)
+        {
+            claims[AccessTokenClaims.ApiKeyId] = keyId.ToString();
+        }
 
         var token = _handler.CreateToken(new SecurityTokenDescriptor
         {
