@@ -10,10 +10,14 @@ public sealed class UsageRecord
 
     public Guid UserId { get; init; }
 
-    /// <summary>The conversation it was used in; it may since have been deleted.</summary>
-    public Guid ConversationId { get; init; }
+    /// <summary>The conversation it was used in (it may since have been deleted); none for a stateless OpenAI-API call.</summary>
+    public Guid? ConversationId { get; init; }
 
+    /// <summary>The answer's generation, or the OpenAI-API completion's id.</summary>
     public Guid GenerationId { get; init; }
+
+    /// <summary>The personal API key that spent it, when the caller used one.</summary>
+    public Guid? ApiKeyId { get; init; }
 
     public required string Model { get; init; }
 

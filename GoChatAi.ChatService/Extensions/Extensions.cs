@@ -2,7 +2,9 @@ using GoChatAi.ChatService.Application;
 using GoChatAi.ChatService.Application.Feeds;
 using GoChatAi.ChatService.Application.Generations;
 using GoChatAi.ChatService.Grpc;
+using GoChatAi.ChatService.Application.Completions;
 using GoChatAi.ChatService.Http;
+using GoChatAi.ChatService.Http.OpenAi;
 using GoChatAi.ChatService.Infrastructure;
 using GoChatAi.ChatService.Infrastructure.ApiKeys;
 using GoChatAi.ChatService.Infrastructure.Model;
@@ -57,6 +59,7 @@ public static class Extensions
         builder.Services.AddScoped<ConversationService>();
         builder.Services.AddScoped<GenerationService>();
         builder.Services.AddScoped<UsageService>();
+        builder.Services.AddScoped<CompletionService>();
         return builder;
     }
 
@@ -144,6 +147,7 @@ public static class Extensions
     {
         app.MapGrpcService<ChatGrpcService>();
         app.MapChatStreamEndpoints();
+        app.MapOpenAiEndpoints();
         return app;
     }
 }

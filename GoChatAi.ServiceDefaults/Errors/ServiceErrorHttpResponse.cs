@@ -23,9 +23,9 @@ public static class ServiceErrorHttpResponse
         .WithTypeRegistry(TypeRegistry.FromMessages(BadRequest.Descriptor, RetryInfo.Descriptor)));
 
     public static Task WriteAsync(HttpResponse response, ServiceException exception, CancellationToken cancellationToken) =>
-        IsGrpc(response.HttpContext.Request)
-            ? WriteGrpcStatusAsync(response, exception)
-            : WriteRestAsync(response, exception, cancellationToken);
+        IsGrpc(response.HttpContext.Request) ? WriteGrpcStatusAsync(response, exception)
+        : response.HttpContext.GetEndpoint()?.Metadata.GetMetadata<IErrorResponseFormat>() is { } format ? format.WriteAsync(response, exception, cancellationToken)
+        : WriteRestAsync(response, exception, cancellationToken);
 
     /// <summary>Over REST a RESOURCE_EXHAUSTED (or UNAVAILABLE) with a retry delay says it in <c>Retry-After</c> too.</summary>
     public static void SetRetryAfter(HttpResponse response, ServiceException exception)
@@ -75,4 +75,13 @@ public static class ServiceErrorHttpResponse
         response.Headers["grpc-status-details-bin"] = Convert.ToBase64String(status.ToByteArray());
         return Task.CompletedTask;
     }
+}
+
+/// <summary>
+/// Endpoint metadata for a REST API whose errors have another body than <c>{"code","message","details"}</c> (the
+/// OpenAI-compatible endpoint's): every error of its routes, authentication's included, is written by it.
+/// </summary>
+public interface IErrorResponseFormat
+{
+    Task WriteAsync(HttpResponse response, ServiceException exception, CancellationToken cancellationToken);
 }

@@ -48,6 +48,12 @@ public sealed class ServiceException : Exception
     /// <summary>An HTTP status more precise than the one of <see cref="Kind"/> (413, 415), where HTTP has one.</summary>
     public int? HttpStatus { get; }
 
+    /// <summary>
+    /// A machine-readable cause finer than <see cref="Kind"/> (<see cref="ErrorReasons"/>), for the APIs whose errors
+    /// carry one (the OpenAI-compatible endpoint's <c>code</c>).
+    /// </summary>
+    public string? Reason { get; init; }
+
     public static ServiceException InvalidArgument(IReadOnlyList<FieldViolation> violations) =>
         new(ErrorKind.InvalidArgument,
             "The request is invalid: " + string.Join("; ", violations.Select(v => $"{v.Field}: {v.Description}")),
@@ -70,4 +76,14 @@ public sealed class ServiceException : Exception
     /// <summary>A request body or message larger than the service reads: 413 over REST, RESOURCE_EXHAUSTED over gRPC.</summary>
     public static ServiceException TooLarge(long maxBytes) =>
         new(ErrorKind.ResourceExhausted, $"The request must be at most {maxBytes} bytes.", httpStatus: 413);
+}
+
+/// <summary>The causes a <see cref="ServiceException.Reason"/> names, as OpenAI's API names them.</summary>
+public static class ErrorReasons
+{
+    public const string ModelNotFound = "model_not_found";
+    public const string ContextLengthExceeded = "context_length_exceeded";
+    public const string RateLimitExceeded = "rate_limit_exceeded";
+    public const string InsufficientQuota = "insufficient_quota";
+    public const string InvalidApiKey = "invalid_api_key";
 }

@@ -396,15 +396,15 @@ internal sealed class FakeUsageLimiter : IUsageLimiter
 
     public Task CountRequestAsync(Guid userId) => AdmitAnswerAsync(userId);
 
-    public Task AdmitAnswerAsync(Guid userId)
+    public Task<UsageAllowance?> AdmitAnswerAsync(Guid userId)
     {
         if (Refusal is { } refusal)
         {
-            return Task.FromException(refusal);
+            return Task.FromException<UsageAllowance?>(refusal);
         }
 
         Interlocked.Increment(ref _admitted);
-        return Task.CompletedTask;
+        return Task.FromResult<UsageAllowance?>(new UsageAllowance(60, 60 - _admitted, TimeSpan.FromSeconds(30), 1_000_000, 1_000_000, TimeSpan.FromHours(1)));
     }
 
     public Task<long> TokensUsedTodayAsync(Guid userId) => Task.FromResult(TokensUsed.GetValueOrDefault(userId));

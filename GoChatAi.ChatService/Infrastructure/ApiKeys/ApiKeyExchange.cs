@@ -67,7 +67,7 @@ public sealed partial class ApiKeyExchange(
 
                 // Spent already (a key that ends now): the next exchange says so.
                 _exchanged.TryRemove(KeyValuePair.Create(id, exchange));
-                throw ServiceException.Unauthenticated(InvalidKey);
+                throw InvalidKeyRefusal();
             }
             catch when (exchange.IsFaulted || exchange.IsCanceled)
             {
@@ -101,7 +101,7 @@ public sealed partial class ApiKeyExchange(
                 await failures.RecordAsync(counter, settings.FailureWindow);
             }
 
-            throw ServiceException.Unauthenticated(InvalidKey);
+            throw InvalidKeyRefusal();
         }
         catch (RpcException failure)
         {
@@ -112,6 +112,8 @@ public sealed partial class ApiKeyExchange(
         ForgetSpent();
         return new ExchangedKey(response.AccessToken, timeProvider.GetUtcNow(), response.AccessTokenExpiresAt.ToDateTimeOffset(), response.ApiKeyExpiresAt.ToDateTimeOffset());
     }
+
+    private static ServiceException InvalidKeyRefusal() => new(ErrorKind.Unauthenticated, InvalidKey) { Reason = ErrorReasons.InvalidApiKey };
 
     /// <summary>Bounds the memory: tokens of keys no longer used go once there are many.</summary>
     private void ForgetSpent()

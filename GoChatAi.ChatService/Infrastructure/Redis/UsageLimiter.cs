@@ -35,9 +35,9 @@ public sealed partial class UsageLimiter(
 
     public Task CountRequestAsync(Guid userId) => AdmitAsync(userId, checkTokens: false);
 
-    public Task AdmitAnswerAsync(Guid userId) => AdmitAsync(userId, checkTokens: true);
+    public Task<UsageAllowance?> AdmitAnswerAsync(Guid userId) => AdmitAsync(userId, checkTokens: true);
 
-    private async Task AdmitAsync(Guid userId, bool checkTokens)
+    private async Task<UsageAllowance?> AdmitAsync(Guid userId, bool checkTokens)
     {
         var now = timeProvider.GetUtcNow();
         var minute = now.ToUnixTimeSeconds() / 60;
@@ -53,26 +53,34 @@ public sealed partial class UsageLimiter(
         {
             // Availability over metering: a cache outage must not stop every user's chat.
             LogLimiterUnavailable(logger, exception);
-            return;
+            return null;
         }
 
         var settings = options.Value;
+        var requestsReset = Ceiling(DateTimeOffset.FromUnixTimeSeconds((minute + 1) * 60) - now);
+        var tokensReset = Ceiling(UtcDay.NextMidnight(now) - now);
         if (count > settings.RequestsPerMinute)
         {
             metrics.Throttled(ThrottleLimits.RequestsPerMinute);
-            var resetsAt = DateTimeOffset.FromUnixTimeSeconds((minute + 1) * 60);
-            throw ServiceException.ResourceExhausted(
-                $"Too many requests: at most {settings.RequestsPerMinute} a minute. Try again shortly.",
-                Ceiling(resetsAt - now));
+            throw new ServiceException(ErrorKind.ResourceExhausted,
+                $"Too many requests: at most {settings.RequestsPerMinute} a minute. Try again shortly.", retryAfter: requestsReset)
+            {
+                Reason = ErrorReasons.RateLimitExceeded,
+            };
         }
 
         if (checkTokens && tokens >= settings.TokensPerDay)
         {
             metrics.Throttled(ThrottleLimits.TokensPerDay);
-            throw ServiceException.ResourceExhausted(
-                $"Today's token quota ({settings.TokensPerDay}) is used up; it resets at 00:00 UTC.",
-                Ceiling(UtcDay.NextMidnight(now) - now));
+            throw new ServiceException(ErrorKind.ResourceExhausted,
+                $"Today's token quota ({settings.TokensPerDay}) is used up; it resets at 00:00 UTC.", retryAfter: tokensReset)
+            {
+                Reason = ErrorReasons.InsufficientQuota,
+            };
         }
+
+        return new UsageAllowance(settings.RequestsPerMinute, (int)Math.Max(0, settings.RequestsPerMinute - count), requestsReset,
+            settings.TokensPerDay, Math.Max(0, settings.TokensPerDay - tokens), tokensReset);
     }
 
     public async Task<long> TokensUsedTodayAsync(Guid userId)

@@ -1,4 +1,5 @@
 using GoChatAi.ChatService.Application;
+using GoChatAi.ChatService.Domain;
 using Microsoft.EntityFrameworkCore;
 
 namespace GoChatAi.ChatService.Infrastructure.Stores;
@@ -6,6 +7,12 @@ namespace GoChatAi.ChatService.Infrastructure.Stores;
 /// <summary>The usage ledger in PostgreSQL (table <c>usage_ledger</c>), summed by the database.</summary>
 public sealed class UsageLedger(ChatDbContext db) : IUsageLedger
 {
+    public async Task RecordAsync(UsageRecord usage, CancellationToken cancellationToken)
+    {
+        db.Usage.Add(usage);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
     public async Task<IReadOnlyList<UsageRow>> SummarizeAsync(
         Guid userId, DateOnly firstDay, DateOnly lastDay, Guid? conversationId, CancellationToken cancellationToken)
     {

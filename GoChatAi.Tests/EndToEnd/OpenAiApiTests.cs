@@ -1,0 +1,168 @@
+using System.ClientModel;
+using System.Text;
+using GoChatAi.Contracts.Auth.V1;
+using GoChatAi.Tests.Infrastructure;
+using OpenAI;
+using OpenAI.Chat;
+using OpenAI.Models;
+
+namespace GoChatAi.Tests.EndToEnd;
+
+/// <summary>
+/// The OpenAI-compatible API, driven by the official OpenAI .NET SDK pointed at the ChatService, as any program
+/// that uses GoChatAi through it would: answers, streams, models, errors, limits and the ledger, keys and tokens.
+/// </summary>
+[Collection(GoChatAiAppCollection.Name)]
+public sealed class OpenAiApiTests(GoChatAiAppFixture fixture)
+{
+    private const string Model = "stand-in";
+
+    private readonly TestAccounts _accounts = new(fixture);
+    private readonly ApiKeyService.ApiKeyServiceClient _apiKeys = new(fixture.CreateGrpcChannel("authservice"));
+
+    [Fact]
+    public async Task A_completion_answers_with_usage_and_the_caller_s_limits_and_is_in_the_ledger_with_its_key()
+    {
+        var (key, keyId) = await NewKeyAsync();
+
+        var result = await Client(key).CompleteChatAsync([new SystemChatMessage("Be brief."), new UserChatMessage("Hello over the OpenAI API")]);
+
+        var completion = result.Value;
+        Assert.Contains("Hello over the OpenAI API", completion.Content[0].Text);
+        Assert.Equal(ChatFinishReason.Stop, completion.FinishReason);
+        Assert.Equal(Model, completion.Model);
+        Assert.StartsWith("chatcmpl-", completion.Id);
+        Assert.True(completion.Usage.InputTokenCount > 0 && completion.Usage.OutputTokenCount > 0);
+        var headers = result.GetRawResponse().Headers;
+        Assert.True(headers.TryGetValue("x-ratelimit-limit-requests", out var limit) && int.Parse(limit!, System.Globalization.CultureInfo.InvariantCulture) > 0);
+        Assert.True(headers.TryGetValue("x-ratelimit-remaining-tokens", out _));
+        Assert.True(headers.TryGetValue("x-ratelimit-reset-requests", out var reset) && reset!.EndsWith('s'));
+        Assert.Equal(completion.Usage.OutputTokenCount, await ServiceDatabase.CountAsync(fixture, "chatdb",
+            "SELECT coalesce(sum(\"CompletionTokens\"), 0) FROM usage_ledger WHERE \"ApiKeyId\" = @key AND \"ConversationId\" IS NULL",
+            ("key", keyId)));
+    }
+
+    [Fact]
+    public async Task A_streamed_completion_comes_in_pieces_and_ends_with_the_usage()
+    {
+        var (key, _) = await NewKeyAsync();
+
+        var text = new StringBuilder();
+        ChatFinishReason? finish = null;
+        ChatTokenUsage? usage = null;
+        var updates = 0;
+        await foreach (var update in Client(key).CompleteChatStreamingAsync([new UserChatMessage("Stream this [[devmodel: tokens=12]]")]))
+        {
+            updates++;
+            foreach (var part in update.ContentUpdate)
+            {
+                text.Append(part.Text);
+            }
+
+            finish = update.FinishReason ?? finish;
+            usage = update.Usage ?? usage;
+        }
+
+        Assert.True(updates >= 12, $"{updates} updates");
+        Assert.Equal(12, text.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Equal(ChatFinishReason.Stop, finish);
+        Assert.Equal(12, usage?.OutputTokenCount);
+    }
+
+    [Fact]
+    public async Task The_models_are_listed_as_openai_lists_them()
+    {
+        var (key, _) = await NewKeyAsync();
+        var models = new OpenAIModelClient(new ApiKeyCredential(key), Options());
+
+        var listed = (await models.GetModelsAsync()).Value;
+        var one = (await models.GetModelAsync(Model)).Value;
+        var missing = await Assert.ThrowsAsync<ClientResultException>(() => models.GetModelAsync("no-such-model"));
+
+        Assert.Contains(listed, m => m.Id == Model);
+        Assert.Equal(("gochatai", Model), (one.OwnedBy, one.Id));
+        Assert.Equal(404, missing.Status);
+    }
+
+    [Fact]
+    public async Task Errors_come_in_openai_s_shape_and_status()
+    {
+        var (key, _) = await NewKeyAsync();
+
+        var badKey = await Assert.ThrowsAsync<ClientResultException>(() =>
+            Client("gca_" + new string('x', 43)).CompleteChatAsync([new UserChatMessage("hi")]));
+        var unknownModel = await Assert.ThrowsAsync<ClientResultException>(() =>
+            new ChatClient("no-such-model", new ApiKeyCredential(key), Options()).CompleteChatAsync([new UserChatMessage("hi")]));
+        var tooMany = await Assert.ThrowsAsync<ClientResultException>(() =>
+            Client(key).CompleteChatAsync([new UserChatMessage("hi")], new ChatCompletionOptions { MaxOutputTokenCount = 1_000_000 }));
+        var tooLong = await Assert.ThrowsAsync<ClientResultException>(() =>
+            new ChatClient("stand-in-small", new ApiKeyCredential(key), Options()).CompleteChatAsync([new UserChatMessage(string.Join(' ', Enumerable.Repeat("overflowing", 2000)))]));
+
+        Assert.Equal(401, badKey.Status);
+        Assert.Contains("\"code\":\"invalid_api_key\"", Body(badKey));
+        Assert.Equal(404, unknownModel.Status);
+        Assert.Contains("\"code\":\"model_not_found\"", Body(unknownModel));
+        Assert.Equal(400, tooMany.Status);
+        Assert.Contains("\"param\":\"max_completion_tokens\"", Body(tooMany));
+        Assert.Equal(400, tooLong.Status);
+        Assert.Contains("\"code\":\"context_length_exceeded\"", Body(tooLong));
+    }
+
+    [Fact]
+    public async Task An_access_token_works_too_and_a_revoked_key_does_not()
+    {
+        var signUp = await _accounts.SignUpAsync();
+        var created = await _apiKeys.CreateApiKeyAsync(new CreateApiKeyRequest { Name = "to revoke" }, TestAccounts.Bearer(signUp.Tokens));
+        await Client(created.Secret).CompleteChatAsync([new UserChatMessage("before")]);
+
+        var withToken = await Client(signUp.Tokens.AccessToken).CompleteChatAsync([new UserChatMessage("with a token")]);
+        await _apiKeys.RevokeApiKeyAsync(new RevokeApiKeyRequest { Id = created.ApiKey.Id }, TestAccounts.Bearer(signUp.Tokens));
+        var revoked = await Assert.ThrowsAsync<ClientResultException>(() => Client(created.Secret).CompleteChatAsync([new UserChatMessage("after")]));
+
+        Assert.Contains("with a token", withToken.Value.Content[0].Text);
+        Assert.Equal(401, revoked.Status);
+    }
+
+    [Fact]
+    public async Task A_caller_that_goes_away_mid_stream_stops_the_model()
+    {
+        var (key, _) = await NewKeyAsync();
+        var directive = DevModelJournal.Directive("tokens=200; slow=100ms", out var journalKey);
+        using var gone = new CancellationTokenSource();
+
+        var read = 0;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var update in Client(key).CompleteChatStreamingAsync([new UserChatMessage($"A long answer {directive}")], cancellationToken: gone.Token))
+            {
+                if (update.ContentUpdate.Count > 0 && ++read == 3)
+                {
+                    await gone.CancelAsync();
+                }
+            }
+        });
+
+        var request = await DevModelJournal.WaitUntilEndedAsync(fixture, journalKey);
+        Assert.True((bool)request["clientAborted"]!, "the ChatService closed its request to the model");
+        Assert.True((int)request["contentDeltas"]! < 200);
+    }
+
+    private async Task<(string Secret, Guid Id)> NewKeyAsync()
+    {
+        var signUp = await _accounts.SignUpAsync();
+        var created = await _apiKeys.CreateApiKeyAsync(new CreateApiKeyRequest { Name = "openai sdk" }, TestAccounts.Bearer(signUp.Tokens));
+        return (created.Secret, Guid.Parse(created.ApiKey.Id));
+    }
+
+    private ChatClient Client(string credential) => new(Model, new ApiKeyCredential(credential), Options());
+
+    private OpenAIClientOptions Options() => new()
+    {
+        Endpoint = new Uri(fixture.App.GetEndpoint("chatservice", "http"), "/openai/v1"),
+        // The SDK's own retries would hide the first answer of each error.
+        RetryPolicy = new System.ClientModel.Primitives.ClientRetryPolicy(0),
+        NetworkTimeout = ChatUser.CallTimeout,
+    };
+
+    private static string Body(ClientResultException exception) => exception.GetRawResponse()!.Content.ToString();
+}
