@@ -93,6 +93,12 @@ internal sealed class ChatCompletionHandler(
             return;
         }
 
+        if (RequestValidation.Check(request, messages, out _) is { } refused)
+        {
+            await BadRequestAsync(context, refused, cancellationToken);
+            return;
+        }
+
         var lastUserText = messages.LastOrDefault(message => message.Role == "user")?.Text() ?? "";
         if (!FaultDirective.TryFromMessage(lastUserText, out var requested, out var echoText, out var directiveError))
         {
