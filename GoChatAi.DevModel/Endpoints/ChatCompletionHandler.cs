@@ -93,7 +93,7 @@ internal sealed class ChatCompletionHandler(
             return;
         }
 
-        if (RequestValidation.Check(request, messages, out _) is { } refused)
+        if (RequestValidation.Check(request, messages, out var toolChoice) is { } refused)
         {
             await BadRequestAsync(context, refused, cancellationToken);
             return;
@@ -124,7 +124,7 @@ internal sealed class ChatCompletionHandler(
             return;
         }
 
-        var promptTokens = TokenEstimate.ForPrompt(messages);
+        var promptTokens = TokenEstimate.ForPrompt(messages, request.Tools);
         var window = faults.Window ?? settings.ContextWindow;
         if (promptTokens + (request.OutputLimit ?? 0) > window)
         {
@@ -136,7 +136,7 @@ internal sealed class ChatCompletionHandler(
             "chatcmpl-" + Guid.NewGuid().ToString("N")[..24],
             time.GetUtcNow().ToUnixTimeSeconds(),
             model,
-            StandInAnswer.Compose(echoText, faults.Tokens, request.OutputLimit, faults.Finish),
+            AnswerComposer.Compose(request, messages, toolChoice, echoText, faults),
             promptTokens,
             request.IncludeUsage,
             faults);
@@ -216,7 +216,7 @@ internal sealed class ChatCompletionHandler(
             "chat.completion",
             plan.Created,
             plan.Model,
-            [new ChatCompletionChoice(0, new AssistantMessage("assistant", answer.Text, null), null, answer.FinishReason)],
+            [new ChatCompletionChoice(0, Message(answer), null, answer.FinishReason)],
             Usage.Of(plan.PromptTokens, answer.CompletionTokens),
             OpenAiResponses.SystemFingerprint);
 
@@ -230,6 +230,15 @@ internal sealed class ChatCompletionHandler(
         context.Response.ContentType = "application/json";
         await JsonSerializer.SerializeAsync(context.Response.Body, completion, DevModelJsonContext.Wire.ChatCompletion, cancellationToken);
     }
+
+    /// <summary>The answer's message: its text, or its tool calls with <c>"content": null</c>.</summary>
+    private static AssistantMessage Message(StandInAnswer answer) => answer.CallsTools
+        ? new AssistantMessage(
+            "assistant",
+            null,
+            null,
+            [.. answer.ToolCalls.Select(call => new ToolCall(call.Id, "function", new FunctionCall(call.Name, call.Arguments)))])
+        : new AssistantMessage("assistant", answer.Text, null);
 
     private static Task BadRequestAsync(HttpContext context, OpenAiError error, CancellationToken cancellationToken) =>
         OpenAiResponses.WriteErrorAsync(context, StatusCodes.Status400BadRequest, error, cancellationToken);
