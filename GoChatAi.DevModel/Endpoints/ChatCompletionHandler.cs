@@ -81,7 +81,7 @@ internal sealed class ChatCompletionHandler(
 
         var model = request.Model ?? deployment;
         var streamed = request.Stream == true;
-        recorder.Update(entry => entry with { Model = model, Stream = streamed, IncludeUsage = streamed && request.IncludeUsage });
+        recorder.Update(entry => entry.WithRequest(request) with { Model = model, Stream = streamed, IncludeUsage = streamed && request.IncludeUsage });
         var invalid = model is null ? OpenAiError.MissingParameter("model")
             : request.Messages is not { Count: > 0 } ? OpenAiError.MissingParameter("messages")
             : request.MaxTokens is int maxTokens and < 1 ? OpenAiError.BelowMinimum("max_tokens", maxTokens)
@@ -225,6 +225,7 @@ internal sealed class ChatCompletionHandler(
             FinishReason = answer.FinishReason,
             PromptTokens = plan.PromptTokens,
             CompletionTokens = answer.CompletionTokens,
+            AnswerToolCalls = JournalRequestFields.ToolCalls(answer),
         });
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json";

@@ -80,6 +80,7 @@ internal static class ChatCompletionStreamer
             FinishReason = plan.Answer.FinishReason,
             PromptTokens = plan.PromptTokens,
             CompletionTokens = plan.Answer.CompletionTokens,
+            AnswerToolCalls = JournalRequestFields.ToolCalls(plan.Answer),
         });
     }
 
