@@ -81,7 +81,7 @@ internal sealed class ChatCompletionHandler(
 
         var model = request.Model ?? deployment;
         var streamed = request.Stream == true;
-        recorder.Update(entry => entry with { Model = model, Stream = streamed, IncludeUsage = streamed && request.IncludeUsage });
+        recorder.Update(entry => entry.WithRequest(request) with { Model = model, Stream = streamed, IncludeUsage = streamed && request.IncludeUsage });
         var invalid = model is null ? OpenAiError.MissingParameter("model")
             : request.Messages is not { Count: > 0 } ? OpenAiError.MissingParameter("messages")
             : request.MaxTokens is int maxTokens and < 1 ? OpenAiError.BelowMinimum("max_tokens", maxTokens)
@@ -90,6 +90,12 @@ internal sealed class ChatCompletionHandler(
         if (invalid is not null || model is null || request.Messages is not { } messages)
         {
             await BadRequestAsync(context, invalid ?? OpenAiError.MissingParameter("messages"), cancellationToken);
+            return;
+        }
+
+        if (RequestValidation.Check(request, messages, out var toolChoice) is { } refused)
+        {
+            await BadRequestAsync(context, refused, cancellationToken);
             return;
         }
 
@@ -118,7 +124,7 @@ internal sealed class ChatCompletionHandler(
             return;
         }
 
-        var promptTokens = TokenEstimate.ForPrompt(messages);
+        var promptTokens = TokenEstimate.ForPrompt(messages, request.Tools);
         var window = faults.Window ?? settings.ContextWindow;
         if (promptTokens + (request.OutputLimit ?? 0) > window)
         {
@@ -130,7 +136,7 @@ internal sealed class ChatCompletionHandler(
             "chatcmpl-" + Guid.NewGuid().ToString("N")[..24],
             time.GetUtcNow().ToUnixTimeSeconds(),
             model,
-            StandInAnswer.Compose(echoText, faults.Tokens, request.OutputLimit, faults.Finish),
+            AnswerComposer.Compose(request, messages, toolChoice, echoText, faults),
             promptTokens,
             request.IncludeUsage,
             faults);
@@ -210,7 +216,7 @@ internal sealed class ChatCompletionHandler(
             "chat.completion",
             plan.Created,
             plan.Model,
-            [new ChatCompletionChoice(0, new AssistantMessage("assistant", answer.Text, null), null, answer.FinishReason)],
+            [new ChatCompletionChoice(0, Message(answer), null, answer.FinishReason)],
             Usage.Of(plan.PromptTokens, answer.CompletionTokens),
             OpenAiResponses.SystemFingerprint);
 
@@ -219,11 +225,21 @@ internal sealed class ChatCompletionHandler(
             FinishReason = answer.FinishReason,
             PromptTokens = plan.PromptTokens,
             CompletionTokens = answer.CompletionTokens,
+            AnswerToolCalls = JournalRequestFields.ToolCalls(answer),
         });
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json";
         await JsonSerializer.SerializeAsync(context.Response.Body, completion, DevModelJsonContext.Wire.ChatCompletion, cancellationToken);
     }
+
+    /// <summary>The answer's message: its text, or its tool calls with <c>"content": null</c>.</summary>
+    private static AssistantMessage Message(StandInAnswer answer) => answer.CallsTools
+        ? new AssistantMessage(
+            "assistant",
+            null,
+            null,
+            [.. answer.ToolCalls.Select(call => new ToolCall(call.Id, "function", new FunctionCall(call.Name, call.Arguments)))])
+        : new AssistantMessage("assistant", answer.Text, null);
 
     private static Task BadRequestAsync(HttpContext context, OpenAiError error, CancellationToken cancellationToken) =>
         OpenAiResponses.WriteErrorAsync(context, StatusCodes.Status400BadRequest, error, cancellationToken);

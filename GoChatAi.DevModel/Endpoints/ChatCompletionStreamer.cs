@@ -1,4 +1,5 @@
 using System.Text.Json;
+using GoChatAi.DevModel.Answers;
 using GoChatAi.DevModel.Faults;
 using GoChatAi.DevModel.Journal;
 using GoChatAi.DevModel.Protocol;
@@ -8,8 +9,9 @@ using Microsoft.AspNetCore.Http.Features;
 namespace GoChatAi.DevModel.Endpoints;
 
 /// <summary>
-/// Streams an answer as <c>chat.completion.chunk</c> events: an opening delta with the role, one delta per word,
-/// a finishing chunk, the usage chunk when asked for, then <c>data: [DONE]</c>; or stops short as the faults say.
+/// Streams an answer as <c>chat.completion.chunk</c> events: an opening delta with the role, one delta per piece
+/// of content or of a tool call, a finishing chunk, the usage chunk when asked for, then <c>data: [DONE]</c>; or
+/// stops short as the faults say.
 /// </summary>
 internal static class ChatCompletionStreamer
 {
@@ -33,10 +35,11 @@ internal static class ChatCompletionStreamer
             await sse.WriteCommentAsync("keep-alive", cancellationToken);
         if (faults.PromptFilter == true)
             await sse.WriteEventAsync(JsonSerializer.SerializeToUtf8Bytes(AzurePromptFilterChunk.Safe, DevModelJsonContext.Wire.AzurePromptFilterChunk), cancellationToken);
-        await sse.WriteEventAsync(Chunk(plan, ChunkDelta.Opening, finishReason: null), cancellationToken);
+        var opening = plan.Answer.CallsTools ? ChunkDelta.OpeningWithoutContent : ChunkDelta.Opening;
+        await sse.WriteEventAsync(Chunk(plan, opening, finishReason: null), cancellationToken);
 
         var sent = 0;
-        foreach (var delta in plan.Answer.Deltas)
+        foreach (var delta in BodyDeltas(plan.Answer))
         {
             if (await StoppedShortAsync(context, sse, faults, sent, endOfAnswer: false, recorder, time, cancellationToken))
                 return;
@@ -45,7 +48,7 @@ internal static class ChatCompletionStreamer
             if (keepAlive)
                 await sse.WriteCommentAsync("keep-alive", cancellationToken);
 
-            await sse.WriteEventAsync(Chunk(plan, ChunkDelta.Of(delta), finishReason: null), cancellationToken);
+            await sse.WriteEventAsync(Chunk(plan, delta, finishReason: null), cancellationToken);
             sent++;
             recorder.Update(entry => entry with { ContentDeltas = sent });
         }
@@ -77,7 +80,26 @@ internal static class ChatCompletionStreamer
             FinishReason = plan.Answer.FinishReason,
             PromptTokens = plan.PromptTokens,
             CompletionTokens = plan.Answer.CompletionTokens,
+            AnswerToolCalls = JournalRequestFields.ToolCalls(plan.Answer),
         });
+    }
+
+    /// <summary>
+    /// The deltas after the opening one: a content delta per piece; or per tool call, one that names it (id, type,
+    /// name, <c>"arguments": ""</c>) and then one per piece of its arguments, as OpenAI streams them.
+    /// </summary>
+    private static IEnumerable<ChunkDelta> BodyDeltas(StandInAnswer answer)
+    {
+        foreach (var piece in answer.Deltas)
+            yield return ChunkDelta.Of(piece);
+
+        for (var index = 0; index < answer.ToolCalls.Count; index++)
+        {
+            var call = answer.ToolCalls[index];
+            yield return ChunkDelta.Of(ToolCallDelta.Start(index, call.Id, call.Name));
+            foreach (var piece in call.ArgumentPieces)
+                yield return ChunkDelta.Of(ToolCallDelta.Arguments(index, piece));
+        }
     }
 
     /// <summary>

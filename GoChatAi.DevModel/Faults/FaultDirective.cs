@@ -25,6 +25,7 @@ namespace GoChatAi.DevModel.Faults;
 /// batch[=N]         N events (default 3) per write
 /// crlf              CRLF line ends
 /// keepalive         ": keep-alive" comment lines before and between events
+/// parallel          with tools offered, call each of them (up to 3) at once rather than the first only
 /// -- failures (counted by times/xN) --
 /// fail=KIND[xN]     429-rate | 429-quota | 500 | 502 | 503 | 401 | 400-context | 404; xN = first N requests only
 /// retry=DURATION    Retry-After / retry-after-ms of 429-rate (default 1s)
@@ -56,6 +57,7 @@ internal sealed partial record FaultDirective
     public int? Batch { get; init; }
     public bool? Crlf { get; init; }
     public bool? KeepAlive { get; init; }
+    public bool? Parallel { get; init; }
 
     public FailureKind? Fail { get; init; }
     public TimeSpan? RetryAfter { get; init; }
@@ -97,6 +99,7 @@ internal sealed partial record FaultDirective
         Batch = Batch ?? defaults.Batch,
         Crlf = Crlf ?? defaults.Crlf,
         KeepAlive = KeepAlive ?? defaults.KeepAlive,
+        Parallel = Parallel ?? defaults.Parallel,
         Fail = Fail ?? defaults.Fail,
         RetryAfter = RetryAfter ?? defaults.RetryAfter,
         Times = Times ?? defaults.Times,
@@ -219,6 +222,8 @@ internal sealed partial record FaultDirective
                 return TryFlag(value, out var crlf, out error) && Set(out next, current with { Crlf = crlf });
             case "keepalive":
                 return TryFlag(value, out var keepAlive, out error) && Set(out next, current with { KeepAlive = keepAlive });
+            case "parallel":
+                return TryFlag(value, out var parallel, out error) && Set(out next, current with { Parallel = parallel });
             default:
                 return Reject(out error, "unknown setting (see the stand-in's README)");
         }
@@ -341,6 +346,7 @@ internal sealed partial record FaultDirective
         Add("batch", Batch);
         Add("crlf", Crlf);
         Add("keepalive", KeepAlive);
+        Add("parallel", Parallel);
         Add("fail", Fail?.Name());
         Add("retry", RetryAfter);
         Add("times", Times);

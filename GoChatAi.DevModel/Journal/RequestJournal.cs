@@ -1,8 +1,12 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
 namespace GoChatAi.DevModel.Journal;
 
 /// <summary>
 /// The last requests the stand-in served, oldest first, for tests to assert on (<c>GET /_devmodel/requests</c>):
-/// above all, that a cancelled generation really closed the HTTP connection to the model.
+/// that a cancelled generation really closed the HTTP connection to the model, and what a caller passed through
+/// to the model (messages, tools, response format, sampling parameters).
 /// </summary>
 internal sealed class RequestJournal(int capacity, TimeProvider time)
 {
@@ -118,4 +122,53 @@ internal sealed record JournalEntry
     public string? FinishReason { get; init; }
     public int? PromptTokens { get; init; }
     public int? CompletionTokens { get; init; }
+
+    /// <summary>The calls the stand-in answered with; null when it answered with content.</summary>
+    public IReadOnlyList<JournalToolCall>? AnswerToolCalls { get; init; }
+
+    // What the request asked for, as it arrived; null where it did not say.
+
+    /// <summary>The messages in order, each with its role; content cut at <see cref="JournalMessage.MaxContentLength"/> characters.</summary>
+    public IReadOnlyList<JournalMessage>? Messages { get; init; }
+
+    /// <summary>The names of the tools offered.</summary>
+    public IReadOnlyList<string>? Tools { get; init; }
+
+    /// <summary>tool_choice as sent: <c>"none"</c>, <c>"auto"</c>, <c>"required"</c> or <c>{"type":"function","function":{"name":...}}</c>.</summary>
+    public JsonElement? ToolChoice { get; init; }
+
+    public bool? ParallelToolCalls { get; init; }
+
+    /// <summary>response_format's type: <c>text</c>, <c>json_object</c> or <c>json_schema</c>.</summary>
+    public string? ResponseFormat { get; init; }
+
+    /// <summary>The json_schema's name, for <c>json_schema</c>.</summary>
+    public string? ResponseSchemaName { get; init; }
+
+    public long? Seed { get; init; }
+
+    /// <summary>The stop sequences, as a list whether they came as a string or an array.</summary>
+    public IReadOnlyList<string>? Stop { get; init; }
+
+    public double? Temperature { get; init; }
+    public double? TopP { get; init; }
+    public string? User { get; init; }
+    public int? N { get; init; }
+    public int? MaxTokens { get; init; }
+    public int? MaxCompletionTokens { get; init; }
 }
+
+/// <summary>One message of a journalled request: its role, and what it carries (nulls left out).</summary>
+internal sealed record JournalMessage(
+    string? Role,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Content,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Name,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ToolCallId,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<JournalToolCall>? ToolCalls)
+{
+    /// <summary>Enough for any assertion; the journal keeps a thousand requests, whatever their messages weigh.</summary>
+    public const int MaxContentLength = 2000;
+}
+
+/// <summary>A tool call: of an assistant message sent back, or of the stand-in's answer. The arguments are the JSON text.</summary>
+internal sealed record JournalToolCall(string? Id, string? Name, string? Arguments);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace GoChatAi.DevModel.Protocol;
 
@@ -16,7 +17,18 @@ internal sealed record ChatCompletion(
 
 internal sealed record ChatCompletionChoice(int Index, AssistantMessage Message, JsonElement? Logprobs, string FinishReason);
 
-internal sealed record AssistantMessage(string Role, string? Content, string? Refusal);
+/// <summary>The answer: text in <see cref="Content"/>, or calls in <see cref="ToolCalls"/> with <c>"content": null</c>.</summary>
+internal sealed record AssistantMessage(
+    string Role,
+    string? Content,
+    string? Refusal,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ToolCall>? ToolCalls = null);
+
+/// <summary><c>{"id":"call_...","type":"function","function":{"name":...,"arguments":"{...}"}}</c>.</summary>
+internal sealed record ToolCall(string Id, string Type, FunctionCall Function);
+
+/// <summary>A call's function; the arguments are a string holding JSON, as OpenAI sends them.</summary>
+internal sealed record FunctionCall(string Name, string Arguments);
 
 internal sealed record Usage(int PromptTokens, int CompletionTokens, int TotalTokens)
 {

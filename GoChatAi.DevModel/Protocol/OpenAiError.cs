@@ -65,6 +65,56 @@ internal sealed record OpenAiError(string Message, string Type, string? Param, s
         string.Create(CultureInfo.InvariantCulture, $"Invalid '{name}': integer below minimum value. Expected a value >= 1, but got {value} instead."),
         InvalidRequest, name, "integer_below_min_value");
 
+    public static OpenAiError InvalidValue(string param, string value, IReadOnlyList<string> supported) => new(
+        $"Invalid value: '{value}'. Supported values are: {string.Join(", ", supported.Select(v => $"'{v}'"))}.",
+        InvalidRequest, param, "invalid_value");
+
+    public static OpenAiError InvalidType(string param, string expected, string got) => new(
+        $"Invalid type for '{param}': expected {expected}, but got {got} instead.", InvalidRequest, param, "invalid_type");
+
+    public static OpenAiError DecimalOutOfRange(string param, double value, double minimum, double maximum) => value < minimum
+        ? new(string.Create(CultureInfo.InvariantCulture, $"Invalid '{param}': decimal below minimum value. Expected a value >= {minimum}, but got {value} instead."),
+            InvalidRequest, param, "decimal_below_min_value")
+        : new(string.Create(CultureInfo.InvariantCulture, $"Invalid '{param}': decimal above maximum value. Expected a value <= {maximum}, but got {value} instead."),
+            InvalidRequest, param, "decimal_above_max_value");
+
+    public static OpenAiError ArrayTooLong(string param, int maximum, int length) => new(
+        string.Create(CultureInfo.InvariantCulture,
+            $"Invalid '{param}': array too long. Expected an array with maximum length {maximum}, but got an array with length {length} instead."),
+        InvalidRequest, param, "array_above_max_length");
+
+    public static OpenAiError EmptyArray(string param) => new(
+        $"Invalid '{param}': empty array. Expected an array with minimum length 1, but got an empty array instead.",
+        InvalidRequest, param, "empty_array");
+
+    public static OpenAiError BadName(string param, string name) => new(
+        $"Invalid '{param}': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]{{1,64}}$', but got '{name}'.",
+        InvalidRequest, param, "invalid_value");
+
+    /// <summary>The stand-in answers one choice; GoChatAi never asks for more, so more is refused rather than ignored.</summary>
+    public static OpenAiError SeveralChoices(int n) => new(
+        string.Create(CultureInfo.InvariantCulture,
+            $"Unsupported value: 'n' is {n}; the GoChatAi stand-in model answers with one choice only (n = 1)."),
+        InvalidRequest, "n", "unsupported_value");
+
+    public static OpenAiError ToolResultWithoutCall(string toolCallId) => new(
+        $"Invalid parameter: messages with role 'tool' must be a response to a preceding message with 'tool_calls'. No assistant message before it called '{toolCallId}'.",
+        InvalidRequest, "messages", null);
+
+    public static OpenAiError ToolCallsUnanswered(IEnumerable<string> toolCallIds) => new(
+        "An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: "
+        + string.Join(", ", toolCallIds),
+        InvalidRequest, "messages", null);
+
+    public static OpenAiError OnlyWithTools(string param) => new(
+        $"Invalid value for '{param}': '{param}' is only allowed when 'tools' are specified.", InvalidRequest, param, null);
+
+    public static OpenAiError UnknownToolChoice(string name) => new(
+        $"Invalid value for 'tool_choice': function '{name}' is not among the 'tools' of the request.", InvalidRequest, "tool_choice", "invalid_value");
+
+    public static OpenAiError NoJsonInMessages { get; } = new(
+        "'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.", InvalidRequest, "messages", null);
+
     public static OpenAiError BadDirective(string detail) => new(
         $"Invalid [[devmodel: ...]] directive: {detail}", InvalidRequest, "messages", "invalid_devmodel_directive");
 }
