@@ -1,3 +1,6 @@
+// Seed and DeveloperChatMessage are marked experimental in the OpenAI SDK; they are what clients send, so they are tested.
+#pragma warning disable OPENAI001
+
 using System.ClientModel;
 using System.Text;
 using GoChatAi.Contracts.Auth.V1;
@@ -145,6 +148,88 @@ public sealed class OpenAiApiTests(GoChatAiAppFixture fixture)
         var request = await DevModelJournal.WaitUntilEndedAsync(fixture, journalKey);
         Assert.True((bool)request["clientAborted"]!, "the ChatService closed its request to the model");
         Assert.True((int)request["contentDeltas"]! < 200);
+    }
+
+    [Fact]
+    public async Task A_tool_call_goes_out_and_its_result_comes_back_and_the_model_sees_every_role_and_parameter()
+    {
+        var (key, _) = await NewKeyAsync();
+        var directive = DevModelJournal.Directive("", out var journalKey);
+        var weather = ChatTool.CreateFunctionTool("get_weather", "The weather in a city",
+            BinaryData.FromString("""{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}"""));
+        var options = new ChatCompletionOptions { Tools = { weather }, ToolChoice = ChatToolChoice.CreateAutoChoice(), Temperature = 0.2f, Seed = 7, EndUserId = "end-user-7" };
+        List<ChatMessage> messages = [new DeveloperChatMessage("Use tools."), new UserChatMessage($"Rome weather {directive}")];
+
+        var called = (await Client(key).CompleteChatAsync(messages, options)).Value;
+
+        Assert.Equal(ChatFinishReason.ToolCalls, called.FinishReason);
+        var call = Assert.Single(called.ToolCalls);
+        Assert.Equal("get_weather", call.FunctionName);
+        using (var arguments = System.Text.Json.JsonDocument.Parse(call.FunctionArguments))
+        {
+            Assert.Equal(System.Text.Json.JsonValueKind.String, arguments.RootElement.GetProperty("city").ValueKind);
+        }
+
+        var asked = Assert.Single(await DevModelJournal.RequestsAsync(fixture, journalKey));
+        Assert.Equal(["developer", "user"], asked["messages"]!.AsArray().Select(m => (string)m!["role"]!));
+        Assert.Equal(["get_weather"], asked["tools"]!.AsArray().Select(t => (string)t!));
+        Assert.Equal((7L, "end-user-7"), ((long)asked["seed"]!, (string)asked["user"]!));
+
+        messages.Add(new AssistantChatMessage(called.ToolCalls));
+        messages.Add(new ToolChatMessage(call.Id, """{"sky":"clear"}"""));
+        var answered = (await Client(key).CompleteChatAsync(messages, options)).Value;
+
+        Assert.Equal(ChatFinishReason.Stop, answered.FinishReason);
+        Assert.Contains("get_weather", answered.Content[0].Text);
+        Assert.Contains("clear", answered.Content[0].Text);
+    }
+
+    [Fact]
+    public async Task A_streamed_tool_call_comes_as_indexed_argument_deltas_that_add_up()
+    {
+        var (key, _) = await NewKeyAsync();
+        var lookup = ChatTool.CreateFunctionTool("look_up", "Finds a word",
+            BinaryData.FromString("""{"type":"object","properties":{"word":{"type":"string"},"limit":{"type":"integer"}},"required":["word","limit"]}"""));
+
+        var (name, arguments, updates) = ("", new StringBuilder(), 0);
+        ChatFinishReason? finish = null;
+        await foreach (var update in Client(key).CompleteChatStreamingAsync([new UserChatMessage("Look up serendipity")], new ChatCompletionOptions { Tools = { lookup } }))
+        {
+            foreach (var part in update.ToolCallUpdates)
+            {
+                Assert.Equal(0, part.Index);
+                name = part.FunctionName ?? name;
+                arguments.Append(part.FunctionArgumentsUpdate?.ToString());
+                updates++;
+            }
+
+            finish = update.FinishReason ?? finish;
+        }
+
+        Assert.Equal("look_up", name);
+        Assert.True(updates > 1, "the arguments came in pieces");
+        using var parsed = System.Text.Json.JsonDocument.Parse(arguments.ToString());
+        Assert.True(parsed.RootElement.GetProperty("limit").TryGetInt32(out _), "limit is an integer, as its schema says");
+        Assert.Equal(System.Text.Json.JsonValueKind.String, parsed.RootElement.GetProperty("word").ValueKind);
+        Assert.Equal(ChatFinishReason.ToolCalls, finish);
+    }
+
+    [Fact]
+    public async Task Json_mode_and_a_json_schema_get_json_answers()
+    {
+        var (key, _) = await NewKeyAsync();
+        var schema = BinaryData.FromString("""{"type":"object","properties":{"title":{"type":"string"},"score":{"type":"integer"}},"required":["title","score"],"additionalProperties":false}""");
+
+        var json = (await Client(key).CompleteChatAsync([new UserChatMessage("Answer in json please")],
+            new ChatCompletionOptions { ResponseFormat = ChatResponseFormat.CreateJsonObjectFormat() })).Value;
+        var shaped = (await Client(key).CompleteChatAsync([new UserChatMessage("Rate this")],
+            new ChatCompletionOptions { ResponseFormat = ChatResponseFormat.CreateJsonSchemaFormat("rating", schema, jsonSchemaIsStrict: true) })).Value;
+
+        using var answer = System.Text.Json.JsonDocument.Parse(json.Content[0].Text);
+        Assert.Equal(System.Text.Json.JsonValueKind.Object, answer.RootElement.ValueKind);
+        using var rating = System.Text.Json.JsonDocument.Parse(shaped.Content[0].Text);
+        Assert.Equal(System.Text.Json.JsonValueKind.String, rating.RootElement.GetProperty("title").ValueKind);
+        Assert.Equal(System.Text.Json.JsonValueKind.Number, rating.RootElement.GetProperty("score").ValueKind);
     }
 
     private async Task<(string Secret, Guid Id)> NewKeyAsync()
