@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using GoChatAi.Contracts.Auth.V1;
 using GoChatAi.Contracts.Chat.V1;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -72,7 +73,7 @@ public sealed class ChatBenchmarkContext : IDisposable
         _chatRest = new HttpClient { BaseAddress = settings.ChatRest, Timeout = TimeSpan.FromSeconds(10) };
         Auth = new AuthServiceClient(_authChannel);
         Proxied = new ChatPath($"through the AppHost's proxy ({settings.ChatGrpc.Authority})", Client(settings.ChatGrpc));
-        DevModel = new DevModelClient(settings.DevModel, settings.DevModelKey);
+        DevModel = new ChatCompletionsClient(settings.DevModel, settings.DevModelKey);
         Metrics = new ChatServiceMetrics(_chatRest);
     }
 
@@ -91,7 +92,13 @@ public sealed class ChatBenchmarkContext : IDisposable
 
     public ChatServiceClient Chat => Proxied.Client;
 
-    public DevModelClient DevModel { get; }
+    public ChatCompletionsClient DevModel { get; }
+
+    /// <summary>
+    /// The ChatService's OpenAI-compatible endpoint on its own port (else through the proxy), with a personal API key
+    /// of the first user, and how the tables name it.
+    /// </summary>
+    public (ChatCompletionsClient Client, string Name)? OpenAiApi { get; private set; }
 
     public ChatServiceMetrics Metrics { get; }
 
@@ -149,7 +156,8 @@ public sealed class ChatBenchmarkContext : IDisposable
             await DevModel.CheckAccessAsync(timeout.Token);
         }
 
-        var direct = Settings.ChatGrpcDirect ?? (await ServiceProcesses.FindDirectAsync("GoChatAi.ChatService", timeout.Token))?.Grpc;
+        var found = await ServiceProcesses.FindDirectAsync("GoChatAi.ChatService", timeout.Token);
+        var direct = Settings.ChatGrpcDirect ?? found?.Grpc;
         if (direct is not null)
         {
             Direct = new ChatPath($"direct, the service's own port ({direct.Authority})", Client(direct));
@@ -160,6 +168,12 @@ public sealed class ChatBenchmarkContext : IDisposable
         var models = await Chat.ListModelsAsync(new ListModelsRequest(), await Users[0].HeadersAsync(), cancellationToken: timeout.Token);
         Model = models.Models.FirstOrDefault(m => m.IsDefault)?.Id ?? models.Models[0].Id;
         await CheckRequestLimitAsync(timeout.Token);
+
+        var apiKey = await new ApiKeyService.ApiKeyServiceClient(_authChannel).CreateApiKeyAsync(
+            new CreateApiKeyRequest { Name = "benchmark" }, await Users[0].HeadersAsync(), cancellationToken: timeout.Token);
+        var rest = found?.Http ?? Settings.ChatRest;
+        OpenAiApi = (new ChatCompletionsClient(new Uri(rest, "openai/"), apiKey.Secret),
+            $"ChatService /openai/v1 chat completions (SSE, an API key), {(found is null ? "through the AppHost's proxy" : "direct, the service's own port")} ({rest.Authority})");
     }
 
     /// <summary>
@@ -205,6 +219,7 @@ public sealed class ChatBenchmarkContext : IDisposable
     public void Dispose()
     {
         DevModel.Dispose();
+        OpenAiApi?.Client.Dispose();
         _chatRest.Dispose();
         foreach (var channel in _chatChannels)
         {

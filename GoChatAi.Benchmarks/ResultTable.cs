@@ -45,7 +45,7 @@ public static class ResultTable
             foreach (var path in result.Service)
             {
                 var s = path.Summary;
-                Line(string.Create(CultureInfo.InvariantCulture, $"| **added by the ChatService**, {s.Name[(s.Name.IndexOf(',', StringComparison.Ordinal) + 2)..]} | | " +
+                Line(string.Create(CultureInfo.InvariantCulture, $"| **added by** {s.Name} | | " +
                     $"{Added(s.FirstTokenP50, model.FirstTokenP50)} | {Added(s.FirstTokenP99, model.FirstTokenP99)} | " +
                     $"{Added(s.LastTokenP50, model.LastTokenP50)} | {Added(s.LastTokenP99, model.LastTokenP99)} | | |"));
             }

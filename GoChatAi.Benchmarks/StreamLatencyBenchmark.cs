@@ -11,8 +11,9 @@ public sealed record StreamLatencyResult(int Concurrency, PathLatency Model, IRe
 /// <summary>
 /// Time to first and to last token of one streamed answer, asked of the stand-in model directly (HTTP/1.1 SSE, as
 /// the ChatService's SDK asks it) and through the ChatService's StreamChat (gRPC), through the AppHost's proxy
-/// and on the service's own port, one stream at a time and several: the difference is what the service adds
-/// (validating the token, storing the question, starting the job, the feed, storing the answer). The stand-in's
+/// and on the service's own port, and through its OpenAI-compatible endpoint (stateless: nothing stored but the
+/// usage), one stream at a time and several: the difference is what the service adds (validating the token,
+/// storing the question, starting the job, the feed, storing the answer). The stand-in's
 /// pace is fixed by a directive in the message, so every path gets the same answer.
 /// </summary>
 public static class StreamLatencyBenchmark
@@ -55,6 +56,20 @@ public static class StreamLatencyBenchmark
                 service.Add(new PathLatency(
                     StreamSummary.From($"ChatService StreamChat (gRPC), {path.Name}", run.Samples, run.Errors, run.FirstError),
                     PerThousand(cpuAfter - cpuBefore, run.Samples.Count + run.Errors)));
+            }
+
+            if (chat.OpenAiApi is var (openAi, name))
+            {
+                Console.Error.WriteLine($"latency, {concurrency} at a time: {name}");
+                double? cpuBefore = null;
+                var run = await LoadRunner.CollectAsync(concurrency, settings.Duration, async (_, ct) =>
+                {
+                    using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                    timeout.CancelAfter(_timeout);
+                    return await openAi.StreamAsync(chat.Model, message, ChatBenchmarkContext.MaxTokens, Tokens, timeout.Token);
+                }, async () => cpuBefore = await chat.Metrics.CpuSecondsAsync(CancellationToken.None));
+                var cpuAfter = await chat.Metrics.CpuSecondsAsync(CancellationToken.None);
+                service.Add(new PathLatency(StreamSummary.From(name, run.Samples, run.Errors, run.FirstError), PerThousand(cpuAfter - cpuBefore, run.Samples.Count + run.Errors)));
             }
 
             results.Add(new StreamLatencyResult(concurrency,

@@ -8,15 +8,15 @@ using System.Text.Json;
 namespace GoChatAi.Benchmarks;
 
 /// <summary>
-/// Asks the stand-in model directly, as the ChatService's OpenAI SDK does: one streamed <c>chat.completions</c>
-/// request over HTTP/1.1, its Server-Sent Events read line by line. This is the baseline the ChatService's added
-/// latency is measured against.
+/// One streamed <c>chat.completions</c> request in OpenAI's wire format over HTTP/1.1, its Server-Sent Events read
+/// line by line, as the ChatService's OpenAI SDK sends it: to the stand-in model directly (the baseline the
+/// ChatService's added latency is measured against), or to the ChatService's own OpenAI-compatible endpoint.
 /// </summary>
-public sealed class DevModelClient : IDisposable
+public sealed class ChatCompletionsClient : IDisposable
 {
     private readonly HttpClient _http;
 
-    public DevModelClient(Uri address, string? key)
+    public ChatCompletionsClient(Uri address, string? key)
     {
         _http = new HttpClient { BaseAddress = address, Timeout = Timeout.InfiniteTimeSpan };
         if (key is not null)
@@ -104,7 +104,7 @@ public sealed class DevModelClient : IDisposable
             using var chunk = JsonDocument.Parse(payload);
             if (chunk.RootElement.TryGetProperty("error", out var error))
             {
-                throw new InvalidOperationException($"The stand-in sent an error mid-stream: {error}");
+                throw new InvalidOperationException($"An error came mid-stream: {error}");
             }
 
             if (chunk.RootElement.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array && choices.GetArrayLength() > 0)
@@ -128,7 +128,7 @@ public sealed class DevModelClient : IDisposable
         if (!done || finishReason != "stop" || deltas != expectedTokens || first is null)
         {
             throw new InvalidOperationException(
-                $"The stand-in's answer was not whole: [DONE] {(done ? "seen" : "missing")}, finish_reason {finishReason ?? "none"}, {deltas} of {expectedTokens} deltas.");
+                $"The answer was not whole: [DONE] {(done ? "seen" : "missing")}, finish_reason {finishReason ?? "none"}, {deltas} of {expectedTokens} deltas.");
         }
 
         return new StreamTiming(first.Value, last);
