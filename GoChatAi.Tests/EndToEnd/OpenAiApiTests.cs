@@ -1,13 +1,16 @@
 // Seed and DeveloperChatMessage are marked experimental in the OpenAI SDK; they are what clients send, so they are tested.
 #pragma warning disable OPENAI001
+extern alias chatservice;
 
 using System.ClientModel;
+using chatservice::GoChatAi.ChatService.Infrastructure.Redis;
 using System.Text;
 using GoChatAi.Contracts.Auth.V1;
 using GoChatAi.Tests.Infrastructure;
 using OpenAI;
 using OpenAI.Chat;
 using OpenAI.Models;
+using StackExchange.Redis;
 
 namespace GoChatAi.Tests.EndToEnd;
 
@@ -109,6 +112,30 @@ public sealed class OpenAiApiTests(GoChatAiAppFixture fixture)
         Assert.Contains("\"param\":\"max_completion_tokens\"", Body(tooMany));
         Assert.Equal(400, tooLong.Status);
         Assert.Contains("\"code\":\"context_length_exceeded\"", Body(tooLong));
+    }
+
+    [Fact]
+    public async Task A_spent_quota_and_a_provider_that_is_down_get_openai_s_429_and_503()
+    {
+        var signUp = await _accounts.SignUpAsync();
+        var key = (await _apiKeys.CreateApiKeyAsync(new CreateApiKeyRequest { Name = "spender" }, TestAccounts.Bearer(signUp.Tokens))).Secret;
+        var (other, _) = await NewKeyAsync();
+        // The day's tokens spent at once (the count the service checks before every answer), as in ChatQuotaTests.
+        var redis = await ConnectionMultiplexer.ConnectAsync(await fixture.App.GetConnectionStringAsync("cache") ?? "");
+        await using (redis)
+        {
+            await redis.GetDatabase().StringIncrementAsync(UsageLimiter.TokensKey(Guid.Parse(signUp.User.Id), DateTimeOffset.UtcNow), 1_000_000);
+        }
+
+        var quota = await Assert.ThrowsAsync<ClientResultException>(() => Client(key).CompleteChatAsync([new UserChatMessage("one more")]));
+        var down = await Assert.ThrowsAsync<ClientResultException>(() =>
+            Client(other).CompleteChatAsync([new UserChatMessage($"hello {DevModelJournal.Directive("fail=503x3", out _)}")]));
+
+        Assert.Equal(429, quota.Status);
+        Assert.Contains("\"code\":\"insufficient_quota\"", Body(quota));
+        Assert.True(quota.GetRawResponse()!.Headers.TryGetValue("retry-after", out var wait) && int.Parse(wait!, System.Globalization.CultureInfo.InvariantCulture) > 0);
+        Assert.Equal(503, down.Status);
+        Assert.Contains("\"type\":\"server_error\"", Body(down));
     }
 
     [Fact]
