@@ -85,6 +85,9 @@ public interface IConversationStore
     /// </summary>
     Task StartGenerationAsync(Conversation? newConversation, Message user, Message answer, CancellationToken cancellationToken);
 
+    /// <summary>Stores a new conversation with its messages, in their order, in one round trip.</summary>
+    Task AddConversationAsync(Conversation conversation, IReadOnlyList<Message> messages, CancellationToken cancellationToken);
+
     /// <summary>
     /// Stores a message and moves its conversation's counters, in one round trip, if the conversation is the
     /// user's: false (and nothing written) when it is not, or no longer exists.

@@ -75,6 +75,22 @@ public sealed class Message
         CreatedAt = now,
     };
 
+    /// <summary>
+    /// An answer written before it reached this service (an earlier turn an OpenAI-API caller sent with its request),
+    /// final as it is stored.
+    /// </summary>
+    public static Message FromAssistant(Guid conversationId, string content, string model, int tokenCount, DateTimeOffset now) => new()
+    {
+        Id = Guid.CreateVersion7(now),
+        ConversationId = conversationId,
+        Role = MessageRole.Assistant,
+        Content = content,
+        Model = model,
+        TokenCount = tokenCount,
+        FinishReason = Domain.FinishReason.Stop,
+        CreatedAt = now,
+    };
+
     /// <summary>The answer a generation is about to write: empty, <see cref="MessageStatus.Generating"/>.</summary>
     public static Message AnswerToBe(Guid conversationId, string model, Guid generationId, DateTimeOffset now) => new()
     {

@@ -53,7 +53,7 @@ public sealed class ChatGrpcService(
 
     public override async Task<ChatWithAIResponse> ChatWithAI(ChatWithAIRequest request, ServerCallContext context)
     {
-        var started = await generations.StartAsync(context.GetUserId(), request.ToCommand(models, options.Value), follow: false, context.CancellationToken);
+        var started = await generations.StartAsync(context.GetUserId(), request.ToCommand(models, options.Value, context.GetApiKeyId()), follow: false, context.CancellationToken);
         // The caller may leave; the job goes on and stores its answer all the same.
         var outcome = await started.Outcome.WaitAsync(context.CancellationToken);
         if (outcome.Failure is { } failure)
@@ -76,7 +76,7 @@ public sealed class ChatGrpcService(
 
     public override async Task StreamChat(ChatWithAIRequest request, IServerStreamWriter<ChatEvent> responseStream, ServerCallContext context)
     {
-        var started = await generations.StartAsync(context.GetUserId(), request.ToCommand(models, options.Value), follow: true, context.CancellationToken);
+        var started = await generations.StartAsync(context.GetUserId(), request.ToCommand(models, options.Value, context.GetApiKeyId()), follow: true, context.CancellationToken);
         await foreach (var entry in ConversationStreams.FollowGenerationAsync(started, context.CancellationToken))
         {
             await responseStream.WriteAsync(entry.ToProto(), context.CancellationToken);

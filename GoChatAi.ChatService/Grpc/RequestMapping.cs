@@ -70,7 +70,8 @@ internal static class RequestMapping
     }
 
     /// <summary>ChatWithAI's request, as ChatWithAI, StreamChat and the SSE endpoint take it.</summary>
-    public static StartGenerationCommand ToCommand(this ChatWithAIRequest request, ModelCatalog models, ChatOptions options)
+    /// <param name="apiKeyId">The personal API key the caller acts with, if any: its usage is recorded against it.</param>
+    public static StartGenerationCommand ToCommand(this ChatWithAIRequest request, ModelCatalog models, ChatOptions options, Guid? apiKeyId = null)
     {
         var check = new RequestValidation().Check("message", ChatValidation.MessageViolation(request.Message, options.MaxMessageLength));
         var conversationId = check.OptionalId("conversation_id", request.HasConversationId ? request.ConversationId : null);
@@ -81,7 +82,7 @@ internal static class RequestMapping
             .Check("temperature", temperature is null or (>= 0 and <= 2) ? null : "must be from 0 to 2")
             .Check("max_tokens", maxTokens is null or >= 1 ? null : "must be at least 1")
             .ThrowIfInvalid();
-        return new StartGenerationCommand(request.Message, conversationId, model is null ? null : models.Find(model), temperature, maxTokens);
+        return new StartGenerationCommand(request.Message, conversationId, model is null ? null : models.Find(model), temperature, maxTokens, apiKeyId);
     }
 
     public static HistoryQuery ToQuery(this GetHistoryRequest request)

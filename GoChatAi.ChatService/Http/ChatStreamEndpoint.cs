@@ -68,7 +68,7 @@ public static partial class ChatStreamEndpoint
             else
             {
                 var request = await ReadRequestAsync(http.Request, cancellationToken);
-                var started = await generations.StartAsync(userId, request.ToCommand(models, options.Value), follow: true, cancellationToken);
+                var started = await generations.StartAsync(userId, request.ToCommand(models, options.Value, http.User.GetApiKeyId()), follow: true, cancellationToken);
                 events = ConversationStreams.FollowGenerationAsync(started, cancellationToken);
             }
         }

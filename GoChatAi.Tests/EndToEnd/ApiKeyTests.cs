@@ -59,6 +59,20 @@ public sealed class ApiKeyTests(GoChatAiAppFixture fixture)
     }
 
     [Fact]
+    public async Task An_answer_asked_for_with_a_key_is_in_the_usage_ledger_with_that_key()
+    {
+        var owner = await _accounts.SignUpAsync();
+        var created = await _apiKeys.CreateApiKeyAsync(new CreateApiKeyRequest { Name = "ledger" }, TestAccounts.Bearer(owner.Tokens));
+        var viaKey = new ChatUser(fixture, created.Secret, Guid.Parse(owner.User.Id), owner.User.Email);
+
+        var answered = await viaKey.Grpc.ChatWithAIAsync(new ChatWithAIRequest { Message = "Count this against my key [[devmodel: tokens=4]]" }, viaKey.Options());
+
+        Assert.Equal(answered.Usage.TotalTokens, await ServiceDatabase.CountAsync(fixture, "chatdb",
+            "SELECT coalesce(sum(\"PromptTokens\" + \"CompletionTokens\"), 0) FROM usage_ledger WHERE \"ApiKeyId\" = @key AND \"ConversationId\" = @conversation",
+            ("key", Guid.Parse(created.ApiKey.Id)), ("conversation", Guid.Parse(answered.ConversationId))));
+    }
+
+    [Fact]
     public async Task Keys_are_made_listed_and_revoked_over_rest()
     {
         var owner = await _accounts.SignUpAsync();

@@ -115,6 +115,31 @@ public sealed class OpenAiApiTests(GoChatAiAppFixture fixture)
     }
 
     [Fact]
+    public async Task With_store_the_exchange_is_a_titled_conversation_in_the_user_s_history_and_without_it_nothing_is_kept()
+    {
+        var signUp = await _accounts.SignUpAsync();
+        var key = (await _apiKeys.CreateApiKeyAsync(new CreateApiKeyRequest { Name = "store" }, TestAccounts.Bearer(signUp.Tokens))).Secret;
+        var user = new ChatUser(fixture, signUp.Tokens.AccessToken, Guid.Parse(signUp.User.Id), signUp.User.Email);
+
+        await Client(key).CompleteChatAsync([new UserChatMessage("Not to be kept")]);
+        var kept = (await Client(key).CompleteChatAsync(
+            [new SystemChatMessage("Be kind."), new UserChatMessage("Earlier question"), new AssistantChatMessage("Earlier answer"), new UserChatMessage("Keep this exchange")],
+            new ChatCompletionOptions { StoredOutputEnabled = true })).Value;
+
+        var conversation = Assert.Single((await user.Grpc.ListConversationsAsync(new Contracts.Chat.V1.ListConversationsRequest(), user.Options())).Conversations);
+        Assert.Equal(("Be kind.", Model, 4), (conversation.SystemPrompt, conversation.Model, conversation.MessageCount));
+        var history = await user.HistoryAsync(conversation.Id);
+        Assert.Equal(["Earlier question", "Earlier answer", "Keep this exchange", kept.Content[0].Text], history.Select(m => m.Content));
+        Assert.Equal(kept.Usage.OutputTokenCount, history[^1].Usage.CompletionTokens);
+
+        using var deadline = new CancellationTokenSource(ChatUser.CallTimeout);
+        while ((await user.Grpc.GetConversationAsync(new Contracts.Chat.V1.GetConversationRequest { ConversationId = conversation.Id }, user.Options())).Title.Length == 0)
+        {
+            await Task.Delay(100, deadline.Token);
+        }
+    }
+
+    [Fact]
     public async Task A_spent_quota_and_a_provider_that_is_down_get_openai_s_429_and_503()
     {
         var signUp = await _accounts.SignUpAsync();

@@ -220,6 +220,13 @@ internal sealed class FakeConversationStore : IConversationStore
             .ToList()));
     }
 
+    public Task AddConversationAsync(Conversation conversation, IReadOnlyList<Message> messages, CancellationToken cancellationToken)
+    {
+        Conversations.Add(conversation);
+        Messages.AddRange(messages);
+        return Task.CompletedTask;
+    }
+
     public async Task StartGenerationAsync(Conversation? newConversation, Message user, Message answer, CancellationToken cancellationToken)
     {
         if (StartHeld is { } held)

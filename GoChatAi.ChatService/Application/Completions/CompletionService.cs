@@ -1,8 +1,10 @@
 using System.Runtime.CompilerServices;
+using GoChatAi.ChatService.Application.Generations;
 using GoChatAi.ChatService.Domain;
 using GoChatAi.ServiceDefaults;
 using GoChatAi.ServiceDefaults.Errors;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
 using AiChatOptions = Microsoft.Extensions.AI.ChatOptions;
 
 namespace GoChatAi.ChatService.Application.Completions;
@@ -11,10 +13,11 @@ namespace GoChatAi.ChatService.Application.Completions;
 public sealed record CompletionCaller(Guid UserId, Guid? ApiKeyId);
 
 /// <summary>
-/// A completion as OpenAI's API asks for one: the whole conversation is given by the caller, and nothing of it is read
-/// or stored here. <paramref name="Id"/> names it in the answer and in the usage ledger.
+/// A completion as OpenAI's API asks for one: the whole conversation is given by the caller, and nothing of it is
+/// read here. <paramref name="Id"/> names it in the answer and in the usage ledger. With <paramref name="Store"/> the
+/// exchange is kept as a new conversation of the caller's (its text: tool calls and their results are not kept).
 /// </summary>
-public sealed record CompletionRequest(Guid Id, ChatModel Model, IReadOnlyList<ChatMessage> Messages, AiChatOptions Options);
+public sealed record CompletionRequest(Guid Id, ChatModel Model, IReadOnlyList<ChatMessage> Messages, AiChatOptions Options, bool Store = false);
 
 /// <summary>What a completion used, by the provider's count when it gave one, else ours.</summary>
 public sealed record CompletionUsage(int PromptTokens, int CompletionTokens)
@@ -31,6 +34,9 @@ public sealed partial class CompletionService(
     IModelClientProvider clients,
     IUsageLimiter limiter,
     IUsageLedger ledger,
+    IConversationStore conversations,
+    ConversationTitles titles,
+    IOptions<ChatOptions> options,
     ITokenCounter tokens,
     ChatMetrics metrics,
     TimeProvider timeProvider,
@@ -74,7 +80,7 @@ public sealed partial class CompletionService(
 
         var usage = UsageOf(response.Usage, request.Messages, response.Text);
         metrics.FirstToken(request.Model.Id, timeProvider.GetElapsedTime(started));
-        await RecordAsync(caller, request, usage);
+        await RecordAsync(caller, request, usage, await StoreAsync(caller, request, response.Text, usage));
         return (response, usage);
     }
 
@@ -88,6 +94,7 @@ public sealed partial class CompletionService(
         var started = timeProvider.GetTimestamp();
         var written = new System.Text.StringBuilder();
         UsageDetails? reported = null;
+        var finished = false;
         var updates = clients.ClientFor(request.Model).GetStreamingResponseAsync(request.Messages, request.Options, cancellationToken).GetAsyncEnumerator(cancellationToken);
         try
         {
@@ -119,6 +126,7 @@ public sealed partial class CompletionService(
 
                 if (update.FinishReason is not null)
                 {
+                    finished = true;
                     // The usage comes after the finish; the caller writes it at the end.
                     usage(UsageOf(reported, request.Messages, written.ToString()));
                 }
@@ -131,7 +139,9 @@ public sealed partial class CompletionService(
         finally
         {
             await updates.DisposeAsync();
-            await RecordAsync(caller, request, UsageOf(reported, request.Messages, written.ToString()));
+            var spent = UsageOf(reported, request.Messages, written.ToString());
+            // Only a whole answer is kept: a caller that went away, or a stream that broke, leaves no conversation.
+            await RecordAsync(caller, request, spent, finished ? await StoreAsync(caller, request, written.ToString(), spent) : null);
         }
     }
 
@@ -143,8 +153,53 @@ public sealed partial class CompletionService(
             ? new CompletionUsage((int)input, (int)output)
             : new CompletionUsage(CountPrompt(messages), tokens.Count(written));
 
+    /// <summary>
+    /// With <see cref="CompletionRequest.Store"/>, keeps the exchange as a new conversation: its system and developer
+    /// messages as the system prompt, the text of the user's and the model's turns, and the answer, then names it as
+    /// any other. Null when not asked, or when the database failed (logged: the caller has its answer).
+    /// </summary>
+    private async Task<Guid?> StoreAsync(CompletionCaller caller, CompletionRequest request, string answerText, CompletionUsage usage)
+    {
+        if (!request.Store)
+        {
+            return null;
+        }
+
+        var now = timeProvider.GetUtcNowForStorage();
+        var instructions = string.Join("\n\n", request.Messages.Where(m => m.Role == ChatRole.System || m.Role.Value == "developer").Select(m => m.Text));
+        var conversation = Conversation.Create(Guid.CreateVersion7(now), caller.UserId, null,
+            instructions.Length == 0 ? null : instructions[..Math.Min(instructions.Length, Conversation.MaxSystemPromptLength)], request.Model.Id, now);
+        var turns = request.Messages
+            .Where(m => (m.Role == ChatRole.User || m.Role == ChatRole.Assistant) && m.Text.Length > 0)
+            .Select(m => m.Role == ChatRole.User
+                ? Message.FromUser(conversation.Id, m.Text, tokens.CountMessage(m.Text), null, now)
+                : Message.FromAssistant(conversation.Id, m.Text, request.Model.Id, tokens.CountMessage(m.Text), now))
+            .ToList();
+        var answer = Message.AnswerToBe(conversation.Id, request.Model.Id, request.Id, now);
+        try
+        {
+            await conversations.AddConversationAsync(conversation, [.. turns, answer], CancellationToken.None);
+            answer.Finish(answerText, FinishReason.Stop, usage.PromptTokens, usage.CompletionTokens);
+            await conversations.FinishAnswerAsync(answer, tokens.CountMessage(answerText), usage: null, CancellationToken.None);
+        }
+        catch (Exception exception) when (DependencyFailure.Of(exception) is not null)
+        {
+            LogNotStored(logger, exception, request.Id);
+            return null;
+        }
+
+        metrics.MessagesStored(MessageRole.Assistant, turns.Count + 1);
+        if (options.Value.GenerateTitles && turns.FirstOrDefault(m => m.Role == MessageRole.User) is { } first)
+        {
+            // In the background: the caller has its answer, and a title that fails is only logged.
+            _ = Task.Run(() => titles.NameAsync(conversation.Id, request.Model, first.Content));
+        }
+
+        return conversation.Id;
+    }
+
     /// <summary>Counts the usage in the ledger and the day's quota; a failure to do so is logged, never the caller's.</summary>
-    private async Task RecordAsync(CompletionCaller caller, CompletionRequest request, CompletionUsage usage)
+    private async Task RecordAsync(CompletionCaller caller, CompletionRequest request, CompletionUsage usage, Guid? conversationId)
     {
         metrics.TokensUsed(request.Model.Id, usage.PromptTokens, usage.CompletionTokens);
         if (usage.TotalTokens == 0)
@@ -158,6 +213,7 @@ public sealed partial class CompletionService(
             await ledger.RecordAsync(new UsageRecord
             {
                 UserId = caller.UserId,
+                ConversationId = conversationId,
                 GenerationId = request.Id,
                 ApiKeyId = caller.ApiKeyId,
                 Model = request.Model.Id,
@@ -173,6 +229,9 @@ public sealed partial class CompletionService(
             LogUsageNotRecorded(logger, exception, request.Id);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Completion {CompletionId} was asked to be stored and could not be")]
+    private static partial void LogNotStored(ILogger logger, Exception exception, Guid completionId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The usage of completion {CompletionId} could not be recorded")]
     private static partial void LogUsageNotRecorded(ILogger logger, Exception exception, Guid completionId);

@@ -208,6 +208,7 @@ public sealed partial class AnswerGeneration(
                 UserId = job.UserId,
                 ConversationId = job.ConversationId,
                 GenerationId = job.GenerationId,
+                ApiKeyId = job.ApiKeyId,
                 Model = job.Model.Id,
                 PromptTokens = answer.PromptTokens ?? 0,
                 CompletionTokens = answer.CompletionTokens ?? 0,

@@ -89,7 +89,7 @@ public sealed class GenerationService(
         var answer = Message.AnswerToBe(conversationId, model.Id, lease.GenerationId, now);
         // The new message is the newest of the history the model reads.
         IReadOnlyList<ContextMessage> history = [new ContextMessage(MessageRole.User, user.Content, messageTokens), .. existing?.History ?? []];
-        var job = new GenerationJob(userId, conversationId, answer, model, request.Temperature, maxTokens, systemPrompt, history);
+        var job = new GenerationJob(userId, conversationId, answer, model, request.Temperature, maxTokens, systemPrompt, history, request.ApiKeyId);
 
         // A message with no room left for the answer is refused as the model is asked, before anything is written.
         // From here on the work is finished even if the caller goes away: a half-started generation helps nobody.

@@ -14,7 +14,8 @@ public sealed record GenerationJob(
     double? Temperature,
     int MaxTokens,
     string? SystemPrompt,
-    IReadOnlyList<ContextMessage> History)
+    IReadOnlyList<ContextMessage> History,
+    Guid? ApiKeyId = null)
 {
     public Guid GenerationId => Answer.GenerationId!.Value;
 }

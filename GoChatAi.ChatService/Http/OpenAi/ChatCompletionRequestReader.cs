@@ -9,7 +9,7 @@ using ChatOptions = GoChatAi.ChatService.Application.ChatOptions;
 namespace GoChatAi.ChatService.Http.OpenAi;
 
 /// <summary>A chat completion request as read from OpenAI's wire format: what to ask the model, and how to answer.</summary>
-public sealed record ChatCompletionCall(ChatModel Model, IReadOnlyList<ChatMessage> Messages, AiChatOptions Options, bool Stream, bool IncludeUsage);
+public sealed record ChatCompletionCall(ChatModel Model, IReadOnlyList<ChatMessage> Messages, AiChatOptions Options, bool Stream, bool IncludeUsage, bool Store);
 
 /// <summary>
 /// Reads <c>POST /openai/v1/chat/completions</c> bodies into a <see cref="ChatCompletionCall"/>, once, at the edge.
@@ -43,7 +43,7 @@ public static class ChatCompletionRequestReader
         string? modelId = null;
         List<ChatMessage>? messages = null;
         var options = new AiChatOptions();
-        bool stream = false, includeUsage = false;
+        bool stream = false, includeUsage = false, store = false;
         int? maxTokens = null, maxCompletionTokens = null;
         string? user = null;
         JsonElement? toolChoice = null;
@@ -130,11 +130,7 @@ public static class ChatCompletionRequestReader
                     options.AllowMultipleToolCalls = Boolean(value, "parallel_tool_calls");
                     break;
                 case "store":
-                    if (Boolean(value, "store"))
-                    {
-                        throw Invalid("store", "store is not supported yet: completions are not kept.");
-                    }
-
+                    store = Boolean(value, "store");
                     break;
                 default:
                     throw s_unsupported.TryGetValue(property.Name, out var why)
@@ -164,7 +160,7 @@ public static class ChatCompletionRequestReader
             options.RawRepresentationFactory = _ => new OpenAI.Chat.ChatCompletionOptions { EndUserId = user };
         }
 
-        return new ChatCompletionCall(model, messages, options, stream, includeUsage);
+        return new ChatCompletionCall(model, messages, options, stream, includeUsage, store);
     }
 
     private static int? ReadMaxTokens(int? maxTokens, int? maxCompletionTokens, ChatModel model)

@@ -15,7 +15,8 @@ namespace GoChatAi.ChatService.Http.OpenAi;
 /// The OpenAI-compatible API at <c>/openai/v1</c>, so that every OpenAI SDK, agent framework and chat UI can use
 /// GoChatAi with a personal API key (or an access token): <c>POST /chat/completions</c> (unary and streamed),
 /// <c>GET /models</c> and <c>GET /models/{id}</c>, errors in OpenAI's shape, and OpenAI's <c>x-ratelimit-*</c>
-/// headers on every answer. Stateless: a completion is not stored; what it used is in the usage ledger.
+/// headers on every answer. Stateless as OpenAI's by default: what a completion used is in the usage ledger, and
+/// with <c>"store": true</c> the exchange is kept as a conversation of the caller's.
 /// </summary>
 public static class OpenAiEndpoints
 {
@@ -51,7 +52,7 @@ public static class OpenAiEndpoints
         var cancellationToken = http.RequestAborted;
         var call = ChatCompletionRequestReader.Read(await ReadBodyAsync(http.Request, cancellationToken), models, options.Value);
         var caller = new CompletionCaller(http.User.GetUserId(), http.User.GetApiKeyId());
-        var request = new CompletionRequest(Guid.CreateVersion7(timeProvider.GetUtcNow()), call.Model, call.Messages, call.Options);
+        var request = new CompletionRequest(Guid.CreateVersion7(timeProvider.GetUtcNow()), call.Model, call.Messages, call.Options, call.Store);
         WriteRateLimitHeaders(http.Response, await completions.AdmitAsync(caller, request));
 
         var id = "chatcmpl-" + request.Id.ToString("N");

@@ -170,6 +170,19 @@ public sealed class ConversationStore(ChatDbContext db) : IConversationStore
             return await batch.ExecuteNonQueryAsync(token);
         }, cancellationToken);
 
+    public Task AddConversationAsync(Conversation conversation, IReadOnlyList<Message> messages, CancellationToken cancellationToken) =>
+        ExecuteAsync(async (connection, token) =>
+        {
+            await using var batch = new NpgsqlBatch(connection) { BatchCommands = { InsertConversation(conversation) } };
+            foreach (var message in messages)
+            {
+                batch.BatchCommands.Add(Insert(message));
+            }
+
+            batch.BatchCommands.Add(Count(conversation.Id, messages.Count, messages.Count > 0 ? messages[^1].CreatedAt : conversation.CreatedAt));
+            return await batch.ExecuteNonQueryAsync(token);
+        }, cancellationToken);
+
     /// <summary>
     /// Stores a message and moves its conversation's counters, in one round trip, if the conversation is the
     /// user's: false (and nothing written) when it is not, or no longer exists.
@@ -205,8 +218,8 @@ public sealed class ConversationStore(ChatDbContext db) : IConversationStore
                     WHERE "Id" = $1 AND "Status" = 'Generating'
                     RETURNING 1),
                 charged AS (
-                    INSERT INTO usage_ledger ("UserId", "ConversationId", "GenerationId", "Model", "PromptTokens", "CompletionTokens", "Day", "RecordedAt")
-                    SELECT $7, $8, $9, $10, $11, $12, $13, $14
+                    INSERT INTO usage_ledger ("UserId", "ConversationId", "GenerationId", "ApiKeyId", "Model", "PromptTokens", "CompletionTokens", "Day", "RecordedAt")
+                    SELECT $7, $8, $9, $16, $10, $11, $12, $13, $14
                     WHERE $15 AND (EXISTS (SELECT 1 FROM finished) OR NOT EXISTS (SELECT 1 FROM messages WHERE "Id" = $1)))
                 SELECT EXISTS (SELECT 1 FROM finished), EXISTS (SELECT 1 FROM messages WHERE "Id" = $1)
                 """, connection)
@@ -217,7 +230,7 @@ public sealed class ConversationStore(ChatDbContext db) : IConversationStore
                     Param(answer.PromptTokens), Param(answer.CompletionTokens), Param(tokenCount),
                     Param(usage?.UserId ?? Guid.Empty), Param(usage?.ConversationId ?? Guid.Empty), Param(usage?.GenerationId ?? Guid.Empty),
                     Param(usage?.Model ?? ""), Param(usage?.PromptTokens ?? 0), Param(usage?.CompletionTokens ?? 0),
-                    Param(usage?.Day ?? default), Param(usage?.RecordedAt ?? default), Param(usage is not null),
+                    Param(usage?.Day ?? default), Param(usage?.RecordedAt ?? default), Param(usage is not null), Param(usage?.ApiKeyId),
                 },
             };
             await using var reader = await command.ExecuteReaderAsync(token);
