@@ -164,6 +164,36 @@ public sealed class OpenAiApiTests(GoChatAiAppFixture fixture)
     }
 
     [Fact]
+    public async Task Past_the_per_minute_limit_a_caller_gets_429_rate_limit_exceeded_after_the_headers_counted_down()
+    {
+        var (key, _) = await NewKeyAsync();
+        var client = Client(key);
+        var remaining = new List<int>();
+
+        // 60 a minute by default, in fixed one-minute windows: 130 in a row put more than 60 into one of them.
+        ClientResultException? refused = null;
+        for (var i = 0; i < 130 && refused is null; i++)
+        {
+            try
+            {
+                var answer = await client.CompleteChatAsync([new UserChatMessage("quick [[devmodel: tokens=1]]")]);
+                remaining.Add(int.Parse(answer.GetRawResponse().Headers.TryGetValue("x-ratelimit-remaining-requests", out var left) ? left! : "-1", System.Globalization.CultureInfo.InvariantCulture));
+            }
+            catch (ClientResultException exception)
+            {
+                refused = exception;
+            }
+        }
+
+        Assert.NotNull(refused);
+        Assert.Equal(429, refused.Status);
+        Assert.Contains("\"code\":\"rate_limit_exceeded\"", Body(refused));
+        Assert.True(refused.GetRawResponse()!.Headers.TryGetValue("retry-after", out var wait) && int.Parse(wait!, System.Globalization.CultureInfo.InvariantCulture) is > 0 and <= 60);
+        Assert.Contains(0, remaining);
+        Assert.Contains(remaining.Zip(remaining.Skip(1)), pair => pair.First == pair.Second + 1);
+    }
+
+    [Fact]
     public async Task An_access_token_works_too_and_a_revoked_key_does_not()
     {
         var signUp = await _accounts.SignUpAsync();
