@@ -137,6 +137,17 @@ public sealed class OpenAiApiTests(GoChatAiAppFixture fixture)
         {
             await Task.Delay(100, deadline.Token);
         }
+
+        // A streamed exchange is stored by the time its [DONE] has come.
+        var streamed = new StringBuilder();
+        await foreach (var update in Client(key).CompleteChatStreamingAsync([new UserChatMessage("Keep this stream")], new ChatCompletionOptions { StoredOutputEnabled = true }))
+        {
+            streamed.Append(string.Concat(update.ContentUpdate.Select(p => p.Text)));
+        }
+
+        var newest = (await user.Grpc.ListConversationsAsync(new Contracts.Chat.V1.ListConversationsRequest(), user.Options())).Conversations[0];
+        Assert.NotEqual(conversation.Id, newest.Id);
+        Assert.Equal(["Keep this stream", streamed.ToString()], (await user.HistoryAsync(newest.Id)).Select(m => m.Content));
     }
 
     [Fact]

@@ -85,6 +85,8 @@ public static class OpenAiEndpoints
                 return;
             }
 
+            // Ended now, before [DONE]: the usage is recorded and a stored exchange is there when the caller looks.
+            await updates.DisposeAsync();
             await writer.EndAsync(finish, spent, cancellationToken);
         }
         catch (ServiceException failure)
