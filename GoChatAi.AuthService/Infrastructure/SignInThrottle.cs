@@ -3,8 +3,8 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using GoChatAi.AuthService.Application;
-using Microsoft.Extensions.Options;
 using GoChatAi.ServiceDefaults.Requests;
+using Microsoft.Extensions.Options;
 
 namespace GoChatAi.AuthService.Infrastructure;
 

@@ -1,8 +1,8 @@
 using GoChatAi.ChatService.Application;
+using GoChatAi.ChatService.Application.Completions;
 using GoChatAi.ChatService.Application.Feeds;
 using GoChatAi.ChatService.Application.Generations;
 using GoChatAi.ChatService.Grpc;
-using GoChatAi.ChatService.Application.Completions;
 using GoChatAi.ChatService.Http;
 using GoChatAi.ChatService.Http.OpenAi;
 using GoChatAi.ChatService.Infrastructure;

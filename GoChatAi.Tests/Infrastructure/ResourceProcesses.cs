@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 
 namespace GoChatAi.Tests.Infrastructure;
@@ -40,11 +41,29 @@ public sealed class ResourceProcesses(GoChatAiAppFixture fixture, string resourc
         await WaitUntilGoneAsync(processes);
     }
 
-    /// <summary>Starts the resource with the AppHost's start command and waits until it is healthy.</summary>
+    /// <summary>
+    /// Starts the resource with the AppHost's start command and waits until it is healthy. A server that was just
+    /// stopped can find its fixed port still held by the connections it closed (TIME_WAIT) and exit at once; it is
+    /// started again then, a few times, as an operator would.
+    /// </summary>
     public async Task StartAsync()
     {
-        await fixture.App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand).WaitAsync(GoChatAiAppFixture.StepTimeout);
-        await fixture.WaitUntilHealthyAsync(resource);
+        for (var attempt = 1; ; attempt++)
+        {
+            await fixture.App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand).WaitAsync(GoChatAiAppFixture.StepTimeout);
+            try
+            {
+                await fixture.WaitUntilHealthyAsync(resource);
+                return;
+            }
+            catch (DistributedApplicationException) when (attempt < 3)
+            {
+                // "failed to start": wait for the port, and for the AppHost to see it stopped, then start again.
+                await Task.Delay(TimeSpan.FromSeconds(2));
+                await fixture.App.ResourceNotifications.WaitForResourceAsync(resource, [.. KnownResourceStates.TerminalStates, "Unknown"])
+                    .WaitAsync(GoChatAiAppFixture.StepTimeout);
+            }
+        }
     }
 
     private async Task SignalAsync(string signal) => await SignalAsync(signal, await ProcessesAsync());
