@@ -325,6 +325,28 @@ public sealed class OpenAiApiTests(GoChatAiAppFixture fixture)
         Assert.Equal(System.Text.Json.JsonValueKind.Number, rating.RootElement.GetProperty("score").ValueKind);
     }
 
+    [Theory]
+    [InlineData("""{"model":"stand-in","messages":[{"role":"user","content":null}]}""", "messages[0].content")]
+    [InlineData("""{"model":"stand-in","messages":[{"role":"user","content":"hi"}],"logit_bias":{"50256":-100}}""", "logit_bias")]
+    [InlineData("""{"model":"stand-in","messages":[{"role":"user","content":"hi"}],"made_up":1}""", "made_up")]
+    public async Task A_request_the_endpoint_cannot_honour_gets_a_400_naming_the_parameter(string body, string param)
+    {
+        var (key, _) = await NewKeyAsync();
+        using var http = fixture.CreateRestClient("chatservice");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/openai/v1/chat/completions")
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+
+        using var response = await http.SendAsync(request);
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+        using var error = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(param, error.RootElement.GetProperty("error").GetProperty("param").GetString());
+        Assert.Equal("invalid_request_error", error.RootElement.GetProperty("error").GetProperty("type").GetString());
+    }
+
     private async Task<(string Secret, Guid Id)> NewKeyAsync()
     {
         var signUp = await _accounts.SignUpAsync();

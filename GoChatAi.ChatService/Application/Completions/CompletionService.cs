@@ -67,7 +67,6 @@ public sealed partial class CompletionService(
     /// <summary>The model's whole answer, with what it used, recorded in the ledger.</summary>
     public async Task<(ChatResponse Response, CompletionUsage Usage)> CompleteAsync(CompletionCaller caller, CompletionRequest request, CancellationToken cancellationToken)
     {
-        var started = timeProvider.GetTimestamp();
         ChatResponse response;
         try
         {
@@ -78,8 +77,8 @@ public sealed partial class CompletionService(
             throw clients.ToServiceException(exception, request.Model.Id, logger);
         }
 
+        // No first-token time: a unary answer has none of its own.
         var usage = UsageOf(response.Usage, request.Messages, response.Text);
-        metrics.FirstToken(request.Model.Id, timeProvider.GetElapsedTime(started));
         await RecordAsync(caller, request, usage, await StoreAsync(caller, request, response.Text, usage));
         return (response, usage);
     }

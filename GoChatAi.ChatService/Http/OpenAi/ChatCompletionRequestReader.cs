@@ -249,8 +249,11 @@ public static class ChatCompletionRequestReader
         }
     }
 
-    /// <summary>A message's text: a string, or an array of text parts (joined); other kinds of parts are refused.</summary>
-    private static string ReadContent(JsonElement content, string field, ChatOptions limits)
+    /// <summary>
+    /// A message's text: a string, or an array of text parts (joined); other kinds of parts are refused. Null for
+    /// <c>"content": null</c>, which only an assistant's tool calls may send.
+    /// </summary>
+    private static string? ReadContent(JsonElement content, string field, ChatOptions limits)
     {
         string text;
         if (content.ValueKind == JsonValueKind.String)
@@ -274,7 +277,7 @@ public static class ChatCompletionRequestReader
         }
         else if (content.ValueKind == JsonValueKind.Null)
         {
-            return "";
+            return null;
         }
         else
         {

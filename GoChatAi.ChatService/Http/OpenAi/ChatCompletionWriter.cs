@@ -99,23 +99,23 @@ public sealed class ChatCompletionWriter(HttpResponse response, string id, long 
         foreach (var call in update.Contents.OfType<FunctionCallContent>())
         {
             var index = _toolCalls++;
-            await WriteChunkAsync(json => ToolCallDelta(json, index, json =>
+            await WriteChunkAsync(json => ToolCallDelta(json, index, delta =>
             {
-                json.WriteString("id", call.CallId);
-                json.WriteString("type", "function");
-                json.WriteStartObject("function");
-                json.WriteString("name", call.Name);
-                json.WriteString("arguments", "");
-                json.WriteEndObject();
+                delta.WriteString("id", call.CallId);
+                delta.WriteString("type", "function");
+                delta.WriteStartObject("function");
+                delta.WriteString("name", call.Name);
+                delta.WriteString("arguments", "");
+                delta.WriteEndObject();
             }), finishReason: null, cancellationToken);
             // The arguments in pieces, as providers stream them.
             foreach (var piece in Pieces(Arguments(call), 32))
             {
-                await WriteChunkAsync(json => ToolCallDelta(json, index, json =>
+                await WriteChunkAsync(json => ToolCallDelta(json, index, delta =>
                 {
-                    json.WriteStartObject("function");
-                    json.WriteString("arguments", piece);
-                    json.WriteEndObject();
+                    delta.WriteStartObject("function");
+                    delta.WriteString("arguments", piece);
+                    delta.WriteEndObject();
                 }), finishReason: null, cancellationToken);
             }
         }
