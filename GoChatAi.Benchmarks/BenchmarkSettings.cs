@@ -29,7 +29,8 @@ public sealed record BenchmarkSettings(
     Suites Only,
     IReadOnlyList<int> LatencyLevels,
     IReadOnlyList<int> StreamLevels,
-    int HistoryMessages)
+    int HistoryMessages,
+    int HistoryBranches)
 {
     public const string Usage = """
         Measures the stack that `dotnet run --project GoChatAi.AppHost` brings up. Start it first, with a high
@@ -59,13 +60,14 @@ public sealed record BenchmarkSettings(
           --latency-levels LIST    streams at a time for the latency figures, comma-separated [1,16]
           --stream-levels LIST     concurrent streams to hold, comma-separated, up to 5000 [100,1000]
           --history-messages N     messages in the GetHistory conversation [100000]
+          --history-branches N     one-message branches then added off its path, 0 for none [1000]
         Every endpoint must be on this machine (localhost): a benchmark floods what it measures.
         """;
 
     private static readonly string[] _options =
     [
         "auth-grpc", "chat-grpc", "chat-grpc-direct", "chat-rest", "devmodel", "devmodel-key", "seconds", "concurrency", "only",
-        "latency-levels", "stream-levels", "history-messages",
+        "latency-levels", "stream-levels", "history-messages", "history-branches",
     ];
 
     public bool Runs(Suites suite) => (Only & suite) != 0;
@@ -99,7 +101,8 @@ public sealed record BenchmarkSettings(
             [.. (Option("latency-levels") ?? "1,16").Split(',').Select(level => Number(level, "latency-levels", 1, 1024))],
             [.. (Option("stream-levels") ?? "100,1000").Split(',').Select(level => Number(level, "stream-levels", 1, 5000))],
             // GetHistory takes offsets up to 1,000,000, so a deeper conversation could not be paged by offset.
-            Number(Option("history-messages") ?? "100000", "history-messages", 200, 1_000_000));
+            Number(Option("history-messages") ?? "100000", "history-messages", 200, 1_000_000),
+            Number(Option("history-branches") ?? "1000", "history-branches", 0, 1_000_000));
     }
 
     private static Uri Local(string text) =>

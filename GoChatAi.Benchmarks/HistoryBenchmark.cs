@@ -5,18 +5,27 @@ using Grpc.Core;
 
 namespace GoChatAi.Benchmarks;
 
-/// <summary>GetHistory on one long conversation, and how fast SendMessage filled it.</summary>
-public sealed record HistoryResult(int Messages, ScenarioResult Fill, IReadOnlyList<ScenarioResult> Pages, string Path);
+/// <summary>One table's worth of figures on the history conversation, in one of its states (linear, branched).</summary>
+public sealed record HistoryPhase(string Conversation, IReadOnlyList<ScenarioResult> Results);
+
+/// <summary>GetHistory on one long conversation, first linear, then with branches off its path.</summary>
+public sealed record HistoryResult(int Messages, IReadOnlyList<HistoryPhase> Phases, string Path);
 
 /// <summary>
 /// GetHistory latency on a conversation of (by default) 100,000 messages: the first page, the newest page, and
 /// the same page deep in the conversation reached by offset and by page token (keyset). The conversation is
 /// filled through the API, with SendMessage, so that its rows are exactly what the service writes: that is why
 /// the stack must run with a raised per-user request limit (see <see cref="BenchmarkSettings.Usage"/>).
+/// Then (by default) 1,000 one-message branches are added off the same path, the main path is made active again,
+/// and the same pages are read once more, with the path through a branch message: a page must cost the same
+/// however many branches leave the path it reads.
 /// </summary>
 public static class HistoryBenchmark
 {
     public const int PageSize = 50;
+
+    // The most GetHistory gives in one page: reading the whole path's ids takes the fewest calls.
+    private const int MaxPageSize = 100;
 
     // Failed sends are sent again; this many failures in all means something is wrong, not unlucky.
     private const int MaxFailures = 100;
@@ -29,42 +38,142 @@ public static class HistoryBenchmark
         var settings = chat.Settings;
         var owner = chat.Users[0];
         var conversation = await chat.CreateConversationAsync(owner, "Benchmark: history", CancellationToken.None);
+        var history = new ConversationHistory(chat.Nearest.Client, owner, conversation);
         var fill = await FillAsync(chat, owner, conversation, settings.HistoryMessages);
-        var messages = (await chat.Chat.GetConversationAsync(new GetConversationRequest { ConversationId = conversation },
-            await owner.HeadersAsync())).MessageCount;
+        var messages = (await history.GetConversationAsync()).MessageCount;
         if (messages < 3 * PageSize)
         {
             throw new InvalidOperationException($"Only {messages} messages were stored in {_fillLimit.TotalMinutes:0} minutes: too few to page through.");
         }
 
-        async Task<GetHistoryResponse> GetHistoryAsync(int offset, string pageToken, bool newestFirst, CancellationToken ct) =>
-            await chat.Nearest.Client.GetHistoryAsync(new GetHistoryRequest
-            {
-                ConversationId = conversation,
-                Limit = PageSize,
-                Offset = offset,
-                PageToken = pageToken,
-                NewestFirst = newestFirst,
-            }, await owner.HeadersAsync(), cancellationToken: ct);
+        // Messages sent at once must still follow one another: a send that took a parent another had already
+        // taken would branch the conversation, and the linear figures would not be of a linear conversation.
+        var length = (await history.GetAsync(0, "", newestFirst: false, limit: 1)).TotalCount;
+        Expect(length == messages, $"The conversation branched while it was filled: {messages:N0} messages, but a path of {length:N0}.");
+
+        Console.Error.WriteLine("history: paging the linear conversation");
+        var phases = new List<HistoryPhase> { new("linear", [fill, .. await MeasurePagesAsync(chat, history, length)]) };
+
+        if (settings.HistoryBranches > 0)
+        {
+            var (branching, branches) = await BranchAsync(chat, history, settings.HistoryBranches);
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"history: paging it with {branches.Count:N0} branches off the path"));
+            var pages = await MeasurePagesAsync(chat, history, length);
+
+            // The branch leaving the path nearest its end: its path is nearly as long as the main one, and reading
+            // it has to find the path through a message rather than take the conversation's active leaf.
+            var branch = branches[^1];
+            var through = await history.GetAsync(0, "", newestFirst: false, limit: 1, messageId: branch.Id);
+            Expect(through.LeafId == branch.Id && through.TotalCount == branch.Depth + 1,
+                $"GetHistory through the branch message at depth {branch.Depth:N0} ended at {through.LeafId} after {through.TotalCount:N0} messages, " +
+                $"not at the branch message ({branch.Id}) after {branch.Depth + 1:N0}.");
+            var throughName = string.Create(CultureInfo.InvariantCulture, $"the path through a branch message (message_id, depth {branch.Depth:N0})");
+            phases.Add(new(string.Create(CultureInfo.InvariantCulture, $"{branches.Count:N0} branches off the path"),
+            [
+                branching,
+                .. pages,
+                await LoadRunner.RunAsync($"{throughName}: first page", settings.Concurrency, settings.Duration,
+                    ct => history.GetAsync(0, "", newestFirst: false, messageId: branch.Id, ct: ct)),
+                await LoadRunner.RunAsync($"{throughName}: newest page", settings.Concurrency, settings.Duration,
+                    ct => history.GetAsync(0, "", newestFirst: true, messageId: branch.Id, ct: ct)),
+            ]));
+        }
+
+        return new HistoryResult(messages, phases, chat.Nearest.Name);
+    }
+
+    /// <summary>The floor, then the first, the newest and a deep page of the active path, by offset and by token.</summary>
+    private static async Task<IReadOnlyList<ScenarioResult>> MeasurePagesAsync(ChatBenchmarkContext chat, ConversationHistory history, int length)
+    {
+        var settings = chat.Settings;
 
         // The same 50 messages near the end, reached once by offset and once by the token of the page before them.
-        var depth = messages - 2 * PageSize;
-        var token = (await GetHistoryAsync(depth - PageSize, "", newestFirst: false, CancellationToken.None)).NextPageToken;
+        var depth = length - 2 * PageSize;
+        var token = (await history.GetAsync(depth - PageSize, "", newestFirst: false)).NextPageToken;
+        var byOffset = await history.GetAsync(depth, "", newestFirst: false);
+        var byToken = await history.GetAsync(0, token, newestFirst: false);
+        Expect(byOffset.Messages.Select(m => m.Id).SequenceEqual(byToken.Messages.Select(m => m.Id)),
+            string.Create(CultureInfo.InvariantCulture, $"The page at offset {depth:N0} and the page reached by page_token differ."));
 
-        Console.Error.WriteLine("history: paging");
-        var pages = new List<ScenarioResult>
-        {
-            await chat.RunFloorAsync(owner),
+        return
+        [
+            await chat.RunFloorAsync(history.Owner),
             await LoadRunner.RunAsync("first page (offset 0)", settings.Concurrency, settings.Duration,
-                ct => GetHistoryAsync(0, "", newestFirst: false, ct)),
+                ct => history.GetAsync(0, "", newestFirst: false, ct: ct)),
             await LoadRunner.RunAsync("newest page (newest_first, as a chat view opens)", settings.Concurrency, settings.Duration,
-                ct => GetHistoryAsync(0, "", newestFirst: true, ct)),
+                ct => history.GetAsync(0, "", newestFirst: true, ct: ct)),
             await LoadRunner.RunAsync(string.Create(CultureInfo.InvariantCulture, $"deep page by offset ({depth:N0})"), settings.Concurrency, settings.Duration,
-                ct => GetHistoryAsync(depth, "", newestFirst: false, ct)),
+                ct => history.GetAsync(depth, "", newestFirst: false, ct: ct)),
             await LoadRunner.RunAsync("the same page by page_token (keyset)", settings.Concurrency, settings.Duration,
-                ct => GetHistoryAsync(0, token, newestFirst: false, ct)),
-        };
-        return new HistoryResult(messages, fill, pages, chat.Nearest.Name);
+                ct => history.GetAsync(0, token, newestFirst: false, ct: ct)),
+        ];
+    }
+
+    /// <summary>
+    /// Adds <paramref name="count"/> one-message branches off the linear conversation's path, spread evenly over it,
+    /// timing each SendMessage, then makes the main path active again, and checks that it is.
+    /// </summary>
+    private static async Task<(ScenarioResult Sending, IReadOnlyList<Branch> Branches)> BranchAsync(
+        ChatBenchmarkContext chat, ConversationHistory history, int count)
+    {
+        Console.Error.WriteLine("history: reading the path's ids");
+        var path = await history.ReadPathAsync();
+        var leaf = path[^1];
+        var conversation = await history.GetConversationAsync();
+        Expect(conversation.ActiveLeafId == leaf,
+            $"The conversation's active leaf is {conversation.ActiveLeafId}, not the last message of its path ({leaf}).");
+
+        // Parents from the first message to the one before the leaf: each is already followed on the path, so each
+        // send starts a branch beside the path rather than making it longer. (More branches than messages share parents.)
+        var parents = Enumerable.Range(0, count).Select(i => (int)((long)i * (path.Count - 1) / count)).ToArray();
+        var branches = new Branch[count];
+        var latencies = new TimeSpan[count];
+
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"history: adding {count:N0} branches off the path"));
+        var clock = Stopwatch.StartNew();
+        await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = chat.Settings.Concurrency }, async (i, ct) =>
+        {
+            var parent = path[parents[i]];
+            var started = Stopwatch.GetTimestamp();
+            var message = await history.Client.SendMessageAsync(new SendMessageRequest
+            {
+                ConversationId = history.ConversationId,
+                Content = string.Create(CultureInfo.InvariantCulture, $"Branch {i + 1:N0}: the same question, asked another way."),
+                ParentMessageId = parent,
+            }, await history.Owner.HeadersAsync(), cancellationToken: ct);
+            latencies[i] = Stopwatch.GetElapsedTime(started);
+            Expect(message.ParentId == parent, $"SendMessage with parent_message_id {parent} stored a message under '{message.ParentId}'.");
+            branches[i] = new Branch(message.Id, parents[i] + 1);
+        });
+        clock.Stop();
+
+        // The main path's leaf has nothing under it, so switching to it makes exactly the linear path active again.
+        var switched = await history.Client.SwitchBranchAsync(new SwitchBranchRequest { ConversationId = history.ConversationId, MessageId = leaf },
+            await history.Owner.HeadersAsync());
+        Expect(switched.MessageCount == path.Count + count,
+            $"The conversation holds {switched.MessageCount:N0} messages after branching, not {path.Count + count:N0}.");
+        var active = await history.GetAsync(0, "", newestFirst: false, limit: 1);
+        Expect(switched.ActiveLeafId == leaf && active.LeafId == leaf && active.TotalCount == path.Count,
+            $"After SwitchBranch to the main path's leaf ({leaf}) the active leaf is {switched.ActiveLeafId} and GetHistory reads " +
+            $"{active.TotalCount:N0} messages to {active.LeafId}, not {path.Count:N0}.");
+
+        // The pages measured next must show where the path branches, or they would not be doing the work a client needs.
+        var first = branches[0];
+        var beside = (await history.GetAsync(first.Depth, "", newestFirst: false, limit: 1)).Messages[0];
+        Expect(beside.SiblingIds.Contains(first.Id),
+            $"The path's message at depth {first.Depth:N0} does not list the branch beside it ({first.Id}) among its siblings.");
+
+        return (ScenarioResult.From(string.Create(CultureInfo.InvariantCulture,
+            $"branching it: SendMessage with parent_message_id, {count:N0} spread over the path, {chat.Settings.Concurrency} at a time"),
+            latencies, 0, clock.Elapsed, null), branches);
+    }
+
+    private static void Expect(bool condition, string failure)
+    {
+        if (!condition)
+        {
+            throw new InvalidOperationException(failure);
+        }
     }
 
     /// <summary>Sends <paramref name="count"/> messages into the conversation from many workers, timing each.</summary>
@@ -142,5 +251,59 @@ public static class HistoryBenchmark
 
         return ScenarioResult.From(string.Create(CultureInfo.InvariantCulture, $"filling it: SendMessage, {concurrency} at a time"),
             latencies.SelectMany(l => l), failures, clock.Elapsed, firstError);
+    }
+
+    /// <summary>A message off the main path, and how many messages come before it on its own path.</summary>
+    private sealed record Branch(string Id, int Depth);
+
+    /// <summary>The history conversation's owner and id, and the calls every scenario makes on it.</summary>
+    private sealed class ConversationHistory(ChatService.ChatServiceClient client, BenchmarkUser owner, string conversationId)
+    {
+        public ChatService.ChatServiceClient Client { get; } = client;
+
+        public BenchmarkUser Owner { get; } = owner;
+
+        public string ConversationId { get; } = conversationId;
+
+        public async Task<GetHistoryResponse> GetAsync(int offset, string pageToken, bool newestFirst,
+            int limit = PageSize, string? messageId = null, CancellationToken ct = default)
+        {
+            var request = new GetHistoryRequest
+            {
+                ConversationId = ConversationId,
+                Limit = limit,
+                Offset = offset,
+                PageToken = pageToken,
+                NewestFirst = newestFirst,
+            };
+            if (messageId is not null)
+            {
+                request.MessageId = messageId;
+            }
+
+            return await Client.GetHistoryAsync(request, await Owner.HeadersAsync(), cancellationToken: ct);
+        }
+
+        public async Task<Conversation> GetConversationAsync() =>
+            await Client.GetConversationAsync(new GetConversationRequest { ConversationId = ConversationId }, await Owner.HeadersAsync());
+
+        /// <summary>The ids of the active path, oldest first, read by page token (keyset: every page costs the same).</summary>
+        public async Task<IReadOnlyList<string>> ReadPathAsync()
+        {
+            var ids = new List<string>();
+            var token = "";
+            GetHistoryResponse page;
+            do
+            {
+                page = await GetAsync(0, token, newestFirst: false, limit: MaxPageSize);
+                ids.AddRange(page.Messages.Select(m => m.Id));
+                token = page.NextPageToken;
+            }
+            while (token.Length > 0);
+
+            Expect(ids.Count == page.TotalCount && ids.Count > 1,
+                $"Paging the path by page_token gave {ids.Count:N0} messages, but GetHistory counts {page.TotalCount:N0}.");
+            return ids;
+        }
     }
 }

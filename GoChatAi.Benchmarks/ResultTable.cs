@@ -19,7 +19,7 @@ public static class ResultTable
         Line("|---|---:|---:|---:|---:|");
         foreach (var result in results)
         {
-            Line(string.Create(CultureInfo.InvariantCulture, $"| {result.Name} | {result.PerSecond:0.0} | {Ms(result.P50)} | {Ms(result.P99)} | {result.Errors} |"));
+            Line($"| {Cells(result)} |");
         }
 
         Errors(results.Select(r => (r.Name, r.FirstError)));
@@ -76,10 +76,24 @@ public static class ResultTable
         }));
     }
 
-    public static void PrintHistory(HistoryResult result) =>
-        PrintThroughput(string.Create(CultureInfo.InvariantCulture,
-            $"ChatService: GetHistory on a conversation of {result.Messages:N0} messages ({HistoryBenchmark.PageSize} a page), {result.Path}"),
-            [result.Fill, .. result.Pages]);
+    /// <summary>One table for every state of the history conversation, each row saying which, so that they compare line by line.</summary>
+    public static void PrintHistory(HistoryResult result)
+    {
+        Heading(string.Create(CultureInfo.InvariantCulture,
+            $"ChatService: GetHistory on a conversation of {result.Messages:N0} messages ({HistoryBenchmark.PageSize} a page), " +
+            $"{string.Join(", then ", result.Phases.Select(p => p.Conversation))}, {result.Path}"));
+        Line("| conversation | scenario | requests/s | p50 | p99 | errors |");
+        Line("|---|---|---:|---:|---:|---:|");
+        foreach (var phase in result.Phases)
+        {
+            foreach (var row in phase.Results)
+            {
+                Line($"| {phase.Conversation} | {Cells(row)} |");
+            }
+        }
+
+        Errors(result.Phases.SelectMany(p => p.Results.Select(r => ($"{p.Conversation}, {r.Name}", r.FirstError))));
+    }
 
     private static void Heading(string title)
     {
@@ -95,6 +109,9 @@ public static class ResultTable
             Line($"- {name}: first error {error}");
         }
     }
+
+    private static string Cells(ScenarioResult result) =>
+        string.Create(CultureInfo.InvariantCulture, $"{result.Name} | {result.PerSecond:0.0} | {Ms(result.P50)} | {Ms(result.P99)} | {result.Errors}");
 
     private static void Line(string text) => Console.WriteLine(text);
 
