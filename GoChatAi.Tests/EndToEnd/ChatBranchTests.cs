@@ -274,6 +274,33 @@ public sealed class ChatBranchTests(GoChatAiAppFixture fixture)
     }
 
     [Fact]
+    public async Task Regenerating_with_a_user_message_answers_that_message_and_again_beside_its_answer()
+    {
+        var user = await ChatUser.SignUpAsync(fixture);
+        var conversation = await user.CreateConversationAsync("answer a stored message");
+        var earlier = await ChatAsync(user, conversation.Id, "an earlier exchange");
+        var stored = await user.Grpc.SendMessageAsync(new SendMessageRequest
+        {
+            ConversationId = conversation.Id,
+            Content = "stored without an answer " + DevModelJournal.Directive("tokens=3", out var key),
+        }, user.Options());
+        Assert.Equal(earlier.AssistantMessage.Id, stored.ParentId);
+
+        var first = AssertAnswerStream(await RegenerateAsync(user, conversation.Id, stored.Id), stored.Id);
+        var second = AssertAnswerStream(await RegenerateAsync(user, conversation.Id, stored.Id), stored.Id);
+
+        var path = await PathAsync(user, conversation.Id);
+        Assert.Equal([earlier.UserMessage.Id, earlier.AssistantMessage.Id, stored.Id, second], path.Messages.Select(m => m.Id));
+        Assert.Equal([first, second], path.Messages[3].SiblingIds);
+        Assert.Equal(1, path.Messages[3].SiblingIndex);
+        var requests = await DevModelJournal.RequestsAsync(fixture, key);
+        Assert.Equal(2, requests.Count);
+        Assert.All(requests, request => Assert.Equal(
+            [("user", earlier.UserMessage.Content), ("assistant", earlier.AssistantMessage.Content), ("user", stored.Content)], Messages(request)));
+        Assert.Equal(5, (await GetConversationAsync(user, conversation.Id)).MessageCount);
+    }
+
+    [Fact]
     public async Task A_page_token_stays_on_the_path_of_the_first_page_after_a_branch_switch()
     {
         var user = await ChatUser.SignUpAsync(fixture);
