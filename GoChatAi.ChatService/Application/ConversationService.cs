@@ -7,8 +7,8 @@ using GoChatAi.ServiceDefaults.Errors;
 
 namespace GoChatAi.ChatService.Application;
 
-/// <summary>A page of messages and where the next one starts.</summary>
-public sealed record HistoryPage(IReadOnlyList<Message> Messages, int TotalCount, string NextPageToken);
+/// <summary>A page of a path's messages, the path's length and leaf (null without messages), and where the next page starts.</summary>
+public sealed record HistoryPage(IReadOnlyList<PathMessage> Messages, int TotalCount, string NextPageToken, Guid? LeafId);
 
 /// <summary>Conversations and their messages, always those of the caller: another user's answer NOT_FOUND.</summary>
 public sealed partial class ConversationService(
@@ -61,12 +61,21 @@ public sealed partial class ConversationService(
     {
         await limiter.CountRequestAsync(userId);
 
-        // One round trip: the ownership check is part of the write.
+        // One round trip: the ownership check and the choice of the parent are part of the write.
         var message = Message.FromUser(command.ConversationId, command.Content, tokens.CountMessage(command.Content), generationId: null, timeProvider.GetUtcNowForStorage());
-        if (!await store.AddMessageAsync(userId, message, cancellationToken))
+        var place = await store.AddMessageAsync(userId, message, command.ParentId, cancellationToken);
+        if (place is null)
         {
+            // Refused: only now is it worth a look at which of the two was not there.
+            if (command.ParentId is not null && await store.FindOwnedAsync(userId, command.ConversationId, tracking: false, cancellationToken) is not null)
+            {
+                throw ServiceException.InvalidArgument("parent_message_id", "is not a message of this conversation");
+            }
+
             throw ServiceException.NotFound("The conversation");
         }
+
+        message.Place(place.Value);
 
         metrics.MessagesStored(MessageRole.User);
         try
@@ -85,13 +94,35 @@ public sealed partial class ConversationService(
     public async Task<HistoryPage> GetHistoryAsync(Guid userId, HistoryQuery query, CancellationToken cancellationToken)
     {
         var take = query.Limit ?? 50;
-        // The total is the count kept with every insert, so that a page costs the same however long the
-        // conversation grows; one more row than asked says whether there is a next page.
-        var stored = await store.ReadHistoryAsync(userId, query.ConversationId, query.AfterPosition, query.NewestFirst, query.Offset, take + 1, cancellationToken)
+        // A page token stays on its first page's path; a message asked for names the path through it.
+        var leaf = query.After?.LeafId;
+        if (leaf is null && query.MessageId is { } through)
+        {
+            leaf = await store.FindLeafThroughAsync(userId, query.ConversationId, through, cancellationToken)
+                ?? throw ServiceException.NotFound("The message");
+        }
+
+        // The total is the leaf's depth, so that a page costs the same however long the path grows; one more row
+        // than asked says whether there is a next page.
+        var range = new PathRange(leaf, query.NewestFirst, query.After?.Depth, query.Offset, take + 1);
+        var stored = await store.ReadPathAsync(userId, query.ConversationId, range, cancellationToken)
             ?? throw ServiceException.NotFound("The conversation");
         var page = stored.Messages.Take(take).ToList();
-        var next = stored.Messages.Count > take ? new HistoryPageToken(query.ConversationId, query.NewestFirst, page[^1].Position).ToString() : "";
-        return new HistoryPage(page, stored.TotalCount, next);
+        var next = stored.Messages.Count > take && stored.LeafId is { } pathLeaf
+            ? new HistoryPageToken(query.ConversationId, query.NewestFirst, pathLeaf, page[^1].Depth).ToString()
+            : "";
+        return new HistoryPage(page, stored.PathLength, next, stored.LeafId);
+    }
+
+    /// <summary>Makes the branch of one of the conversation's messages the active one: the newest message under it becomes the active leaf.</summary>
+    public async Task<Conversation> SwitchBranchAsync(Guid userId, Guid conversationId, Guid messageId, CancellationToken cancellationToken)
+    {
+        if (!await store.SwitchBranchAsync(userId, conversationId, messageId, cancellationToken))
+        {
+            throw ServiceException.NotFound("The message");
+        }
+
+        return await FindOwnedAsync(userId, conversationId, tracking: false, cancellationToken);
     }
 
     public async Task<Conversation> FindOwnedAsync(Guid userId, Guid conversationId, bool tracking, CancellationToken cancellationToken) =>

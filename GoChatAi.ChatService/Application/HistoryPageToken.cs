@@ -4,11 +4,14 @@ using System.Text;
 
 namespace GoChatAi.ChatService.Application;
 
-/// <summary>Where a history page ended: the conversation, the order and the last message's position (base64url).</summary>
-public readonly record struct HistoryPageToken(Guid ConversationId, bool NewestFirst, long Position)
+/// <summary>
+/// Where a history page ended: the conversation, the order, the path's leaf (the next pages stay on the path of the
+/// first) and the depth of the page's last message (base64url).
+/// </summary>
+public readonly record struct HistoryPageToken(Guid ConversationId, bool NewestFirst, Guid LeafId, int Depth)
 {
     public override string ToString() => Base64Url.EncodeToString(Encoding.ASCII.GetBytes(
-        string.Create(CultureInfo.InvariantCulture, $"h1|{ConversationId:N}|{(NewestFirst ? 1 : 0)}|{Position}")));
+        string.Create(CultureInfo.InvariantCulture, $"h2|{ConversationId:N}|{(NewestFirst ? 1 : 0)}|{LeafId:N}|{Depth}")));
 
     public static bool TryParse(string text, out HistoryPageToken token)
     {
@@ -19,13 +22,14 @@ public readonly record struct HistoryPageToken(Guid ConversationId, bool NewestF
         }
 
         var parts = Encoding.ASCII.GetString(Base64Url.DecodeFromChars(text)).Split('|');
-        if (parts.Length != 4 || parts[0] != "h1" || !Guid.TryParseExact(parts[1], "N", out var conversationId)
-            || parts[2] is not ("0" or "1") || !long.TryParse(parts[3], NumberStyles.None, CultureInfo.InvariantCulture, out var position))
+        if (parts.Length != 5 || parts[0] != "h2" || !Guid.TryParseExact(parts[1], "N", out var conversationId)
+            || parts[2] is not ("0" or "1") || !Guid.TryParseExact(parts[3], "N", out var leafId)
+            || !int.TryParse(parts[4], NumberStyles.None, CultureInfo.InvariantCulture, out var depth))
         {
             return false;
         }
 
-        token = new HistoryPageToken(conversationId, parts[2] == "1", position);
+        token = new HistoryPageToken(conversationId, parts[2] == "1", leafId, depth);
         return true;
     }
 }

@@ -1,3 +1,4 @@
+using GoChatAi.ChatService.Application.Feeds;
 using GoChatAi.ChatService.Domain;
 
 namespace GoChatAi.ChatService.Application;
@@ -6,13 +7,34 @@ namespace GoChatAi.ChatService.Application;
 public sealed record ContextMessage(MessageRole Role, string Content, int? TokenCount);
 
 /// <summary>
-/// What an answer in an existing conversation is built from: the conversation's model and system prompt, and its
-/// newest finished messages, newest first.
+/// The message a new answer is placed by, as a context read found it: the message a new one follows, the user's
+/// message being edited, or the answer being regenerated.
 /// </summary>
-public sealed record ConversationContext(string Model, string? SystemPrompt, IReadOnlyList<ContextMessage> History);
+public sealed record AnchorMessage(Guid Id, MessagePlace Place, MessageRole Role, MessageStatus Status, string Content, int? TokenCount)
+{
+    /// <summary>The message as the model's context takes it; null when it has nothing final to say.</summary>
+    public ContextMessage? AsContext => Status == MessageStatus.Finished && Content.Length > 0 ? new(Role, Content, TokenCount) : null;
+}
 
-/// <summary>A page of a conversation's messages, and how many messages it has in all.</summary>
-public sealed record StoredHistoryPage(int TotalCount, IReadOnlyList<Message> Messages);
+/// <summary>
+/// What an answer in an existing conversation is built from: the conversation's model and system prompt, the anchor
+/// (null when the conversation has no message yet, or the message asked for is not one of its), and the finished
+/// messages on the path before the anchor, newest first.
+/// </summary>
+public sealed record ConversationContext(string Model, string? SystemPrompt, AnchorMessage? Anchor, IReadOnlyList<ContextMessage> History);
+
+/// <summary>
+/// Which part of a path to read: the path to <see cref="LeafId"/> (null: the active leaf), in depth order (newest
+/// first or oldest first), after the depth <see cref="AfterDepth"/> in that order when given, else skipping
+/// <see cref="Offset"/> messages, at most <see cref="Count"/>.
+/// </summary>
+public sealed record PathRange(Guid? LeafId, bool NewestFirst, int? AfterDepth, int Offset, int Count);
+
+/// <summary>A message on a path at its depth, with the ids of the messages that follow the same parent (itself included), oldest first.</summary>
+public sealed record PathMessage(MessageSnapshot Message, int Depth, IReadOnlyList<Guid> SiblingIds);
+
+/// <summary>Messages of a path, the path's leaf (null: the conversation has no message) and its length.</summary>
+public sealed record StoredPathPage(Guid? LeafId, int PathLength, IReadOnlyList<PathMessage> Messages);
 
 /// <summary>How storing an answer went.</summary>
 public enum AnswerStored
@@ -28,9 +50,11 @@ public enum AnswerStored
 }
 
 /// <summary>
-/// Conversations and their messages. A conversation added, or found to be changed, is stored by the next
+/// Conversations and their trees of messages. A conversation added, or found to be changed, is stored by the next
 /// <see cref="SaveChangesAsync"/>; the writes of the chat's hot path (<see cref="AddMessageAsync"/>,
 /// <see cref="StartGenerationAsync"/>, <see cref="FinishAnswerAsync"/>) are each one round trip, stored at once.
+/// Messages added to one conversation are added one writer at a time, so that a message that follows another is
+/// its first follower (the same branch) or, if the other already has one, a new branch beside it, never both.
 /// </summary>
 public interface IConversationStore
 {
@@ -51,12 +75,22 @@ public interface IConversationStore
     Task<Guid> FindOwnerAsync(Guid conversationId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// A page of the user's conversation's messages in position order (newest first or oldest first), after
-    /// <paramref name="afterPosition"/> in that order when given, skipping <paramref name="offset"/>, with the
-    /// conversation's message count, in one round trip; null when there is none of theirs with this id.
+    /// Messages of a path through the user's conversation, each with its siblings, in one round trip, at a cost that
+    /// does not grow with the branches that leave the path; null when there is none of theirs with this id.
     /// </summary>
-    Task<StoredHistoryPage?> ReadHistoryAsync(
-        Guid userId, Guid conversationId, long? afterPosition, bool newestFirst, int offset, int count, CancellationToken cancellationToken);
+    Task<StoredPathPage?> ReadPathAsync(Guid userId, Guid conversationId, PathRange range, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The leaf of the path through a message of the user's conversation: the active leaf when it follows the message,
+    /// else the newest message under it (itself when nothing follows it); null when it is not one of theirs.
+    /// </summary>
+    Task<Guid?> FindLeafThroughAsync(Guid userId, Guid conversationId, Guid messageId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Makes the newest message under a message of the user's conversation (itself when nothing follows it) the
+    /// active leaf; false (and nothing changed) when the message is not one of theirs.
+    /// </summary>
+    Task<bool> SwitchBranchAsync(Guid userId, Guid conversationId, Guid messageId, CancellationToken cancellationToken);
 
     /// <summary>The answer a generation writes or wrote, in a conversation of the user's.</summary>
     Task<Message?> FindOwnedAnswerAsync(Guid userId, Guid generationId, CancellationToken cancellationToken);
@@ -74,25 +108,28 @@ public interface IConversationStore
     Task SetTitleIfUntitledAsync(Guid conversationId, string title, CancellationToken cancellationToken);
 
     /// <summary>
-    /// The user's conversation as an answer in it needs it, with at most <paramref name="historyLimit"/> of its
-    /// newest finished messages, in one round trip; null when there is none of theirs with this id.
+    /// The user's conversation as an answer in it needs it: the anchor (<paramref name="anchorId"/>, else the active
+    /// leaf) and at most <paramref name="historyLimit"/> of the finished messages on the path before it, in one round
+    /// trip; null when there is none of theirs with this id.
     /// </summary>
-    Task<ConversationContext?> FindContextAsync(Guid userId, Guid conversationId, int historyLimit, CancellationToken cancellationToken);
+    Task<ConversationContext?> FindContextAsync(Guid userId, Guid conversationId, Guid? anchorId, int historyLimit, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Stores a user's message and the answer-to-be (in this order, which is the history's), creates the conversation
-    /// first when it is new, and moves its counters: all in one round trip.
+    /// Stores a user's message (none when an answer is regenerated) and the answer-to-be, both placed, in this order;
+    /// creates the conversation first when it is new, makes the answer the active leaf and moves the counters: all
+    /// in one round trip.
     /// </summary>
-    Task StartGenerationAsync(Conversation? newConversation, Message user, Message answer, CancellationToken cancellationToken);
+    Task StartGenerationAsync(Guid userId, Conversation? newConversation, Message? user, Message answer, CancellationToken cancellationToken);
 
-    /// <summary>Stores a new conversation with its messages, in their order, in one round trip.</summary>
+    /// <summary>Stores a new conversation with its messages, placed one after another, in one round trip.</summary>
     Task AddConversationAsync(Conversation conversation, IReadOnlyList<Message> messages, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Stores a message and moves its conversation's counters, in one round trip, if the conversation is the
-    /// user's: false (and nothing written) when it is not, or no longer exists.
+    /// Stores a message that is not placed yet after <paramref name="parentId"/> (null: the active leaf), makes it the
+    /// active leaf and moves the counters, in one round trip, if the conversation is the user's and the parent one of
+    /// its messages; returns where it was placed, or null (and nothing written) when it was not stored.
     /// </summary>
-    Task<bool> AddMessageAsync(Guid userId, Message message, CancellationToken cancellationToken);
+    Task<MessagePlace?> AddMessageAsync(Guid userId, Message message, Guid? parentId, CancellationToken cancellationToken);
 
     /// <summary>
     /// Stores a finished answer, only if it is still generating (of two replicas finishing one answer, one wins), and

@@ -29,7 +29,14 @@ public sealed class Conversation
     /// <summary>The last message's time, else the creation's: what "most recent activity first" orders by.</summary>
     public DateTimeOffset LastActivityAt { get; private set; }
 
+    /// <summary>Messages in all its branches.</summary>
     public int MessageCount { get; private set; }
+
+    /// <summary>
+    /// The last message of the active branch: what new messages follow and where the history shown ends; null while
+    /// there is no message. Moved by the store with every message it adds, and by switching branches.
+    /// </summary>
+    public Guid? ActiveLeafId { get; private set; }
 
     /// <summary>A new conversation without messages; an empty title or system prompt is none.</summary>
     public static Conversation Create(Guid id, Guid userId, string? title, string? systemPrompt, string model, DateTimeOffset now) => new()

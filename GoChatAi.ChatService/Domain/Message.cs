@@ -25,12 +25,42 @@ public enum FinishReason
     Incomplete = 5,
 }
 
-/// <summary>One turn of a conversation.</summary>
+/// <summary>
+/// Where a message sits in its conversation's tree: the message it follows (none for a first message) and how many
+/// messages precede it on its path.
+/// </summary>
+public readonly record struct MessagePlace(Guid? ParentId, int Depth)
+{
+    /// <summary>The place of a first message: a new conversation's, or one beside another first message.</summary>
+    public static MessagePlace First => new(null, 0);
+
+    /// <summary>The place right after the message <paramref name="parentId"/>, which is at <paramref name="parentDepth"/>.</summary>
+    public static MessagePlace After(Guid parentId, int parentDepth) => new(parentId, parentDepth + 1);
+
+    /// <summary>The place of a message beside <paramref name="sibling"/>: the same parent, the same depth.</summary>
+    public static MessagePlace Beside(Message sibling) => new(sibling.ParentId, sibling.Depth);
+}
+
+/// <summary>
+/// One turn of a conversation. A conversation is a tree: every message follows a parent (the first none), and a
+/// message with several followers is where the conversation branches (an answer regenerated, a message edited).
+/// </summary>
 public sealed class Message
 {
+    private const int NotPlaced = -1;
+
     public Guid Id { get; init; }
 
     public Guid ConversationId { get; init; }
+
+    /// <summary>The message it follows; null for a first message.</summary>
+    public Guid? ParentId { get; private set; }
+
+    /// <summary>How many messages precede it on its path: 0 for a first message.</summary>
+    public int Depth { get; private set; } = NotPlaced;
+
+    /// <summary>Whether it has its place in the tree (a message is placed once, before or as it is stored).</summary>
+    public bool IsPlaced => Depth != NotPlaced;
 
     /// <summary>Increasing in storing order across all conversations: the key of history pages (keyset paging).</summary>
     public long Position { get; init; }
@@ -62,6 +92,27 @@ public sealed class Message
 
     /// <summary>When it was stored (for an answer: when its generation started).</summary>
     public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>Puts the message in its conversation's tree. Once: a message never moves.</summary>
+    public void Place(MessagePlace place)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(place.Depth);
+        if (IsPlaced)
+        {
+            throw new InvalidOperationException($"Message {Id} is already placed; a message never moves.");
+        }
+
+        if ((place.ParentId is null) != (place.Depth == 0))
+        {
+            throw new ArgumentException("A first message, and only a first message, has no parent.", nameof(place));
+        }
+
+        ParentId = place.ParentId;
+        Depth = place.Depth;
+    }
+
+    /// <summary>The place right after this message.</summary>
+    public MessagePlace Next => IsPlaced ? MessagePlace.After(Id, Depth) : throw new InvalidOperationException($"Message {Id} is not placed yet.");
 
     /// <summary>A message a user wrote, final as it is stored.</summary>
     public static Message FromUser(Guid conversationId, string content, int tokenCount, Guid? generationId, DateTimeOffset now) => new()

@@ -65,7 +65,7 @@ public sealed class ChatGrpcService(
         return new ChatWithAIResponse
         {
             ConversationId = started.ConversationId.ToString(),
-            UserMessage = started.UserMessage.ToProto(),
+            UserMessage = started.UserMessage?.ToProto(),
             AssistantMessage = answer,
             Model = answer.Model,
             Usage = answer.Usage,
@@ -74,13 +74,19 @@ public sealed class ChatGrpcService(
         };
     }
 
-    public override async Task StreamChat(ChatWithAIRequest request, IServerStreamWriter<ChatEvent> responseStream, ServerCallContext context)
+    public override Task StreamChat(ChatWithAIRequest request, IServerStreamWriter<ChatEvent> responseStream, ServerCallContext context) =>
+        StreamAnswerAsync(request.ToCommand(models, options.Value, context.GetApiKeyId()), responseStream, context);
+
+    public override Task RegenerateAnswer(RegenerateAnswerRequest request, IServerStreamWriter<ChatEvent> responseStream, ServerCallContext context) =>
+        StreamAnswerAsync(request.ToCommand(models, context.GetApiKeyId()), responseStream, context);
+
+    public override Task EditMessage(EditMessageRequest request, IServerStreamWriter<ChatEvent> responseStream, ServerCallContext context) =>
+        StreamAnswerAsync(request.ToCommand(models, options.Value, context.GetApiKeyId()), responseStream, context);
+
+    public override async Task<Conversation> SwitchBranch(SwitchBranchRequest request, ServerCallContext context)
     {
-        var started = await generations.StartAsync(context.GetUserId(), request.ToCommand(models, options.Value, context.GetApiKeyId()), follow: true, context.CancellationToken);
-        await foreach (var entry in ConversationStreams.FollowGenerationAsync(started, context.CancellationToken))
-        {
-            await responseStream.WriteAsync(entry.ToProto(), context.CancellationToken);
-        }
+        var (conversationId, messageId) = request.ToIds();
+        return (await conversations.SwitchBranchAsync(context.GetUserId(), conversationId, messageId, context.CancellationToken)).ToProto();
     }
 
     public override async Task StreamMessages(StreamMessagesRequest request, IServerStreamWriter<ChatEvent> responseStream, ServerCallContext context)
@@ -115,7 +121,18 @@ public sealed class ChatGrpcService(
             Messages = { page.Messages.Select(m => m.ToProto()) },
             TotalCount = page.TotalCount,
             NextPageToken = page.NextPageToken,
+            LeafId = page.LeafId?.ToString() ?? "",
         };
+    }
+
+    /// <summary>Starts an answer and streams its events from the first until it ends (the caller may leave before: the job goes on).</summary>
+    private async Task StreamAnswerAsync(Application.Commands.StartGenerationCommand command, IServerStreamWriter<ChatEvent> responseStream, ServerCallContext context)
+    {
+        var started = await generations.StartAsync(context.GetUserId(), command, follow: true, context.CancellationToken);
+        await foreach (var entry in ConversationStreams.FollowGenerationAsync(started, context.CancellationToken))
+        {
+            await responseStream.WriteAsync(entry.ToProto(), context.CancellationToken);
+        }
     }
 
     public override Task<ListModelsResponse> ListModels(ListModelsRequest request, ServerCallContext context) =>

@@ -1,3 +1,4 @@
+using GoChatAi.ChatService.Application;
 using GoChatAi.ChatService.Application.Feeds;
 using GoChatAi.ServiceDefaults.Errors;
 using GoChatAi.Contracts.Chat.V1;
@@ -23,7 +24,17 @@ internal static class ProtoMapping
         UpdatedAt = Timestamp.FromDateTimeOffset(conversation.UpdatedAt),
         LastMessageAt = conversation.LastMessageAt is { } last ? Timestamp.FromDateTimeOffset(last) : null,
         MessageCount = conversation.MessageCount,
+        ActiveLeafId = conversation.ActiveLeafId?.ToString() ?? "",
     };
+
+    /// <summary>A message of a path, with where it stands among its siblings.</summary>
+    public static Message ToProto(this PathMessage message)
+    {
+        var proto = message.Message.ToProto();
+        proto.SiblingIds.AddRange(message.SiblingIds.Select(id => id.ToString()));
+        proto.SiblingIndex = Math.Max(0, message.SiblingIds.ToList().IndexOf(message.Message.Id));
+        return proto;
+    }
 
     public static Message ToProto(this DomainMessage message) => MessageSnapshot.Of(message).ToProto();
 
@@ -45,6 +56,7 @@ internal static class ProtoMapping
         CreatedAt = Timestamp.FromDateTimeOffset(message.CreatedAt),
         Status = message.Status == DomainMessageStatus.Generating ? MessageStatus.Generating : MessageStatus.Finished,
         GenerationId = message.Role == DomainMessageRole.Assistant ? message.GenerationId?.ToString() ?? "" : "",
+        ParentId = message.ParentId?.ToString() ?? "",
     };
 
     public static Generation ToGeneration(this DomainMessage answer) => new()

@@ -1,6 +1,7 @@
 using GoChatAi.ChatService.Application;
 using GoChatAi.ChatService.Application.Feeds;
 using GoChatAi.ChatService.Application.Commands;
+using GoChatAi.ChatService.Domain;
 using GoChatAi.Contracts.Chat.V1;
 using GoChatAi.ServiceDefaults.Errors;
 
@@ -64,9 +65,10 @@ internal static class RequestMapping
         var (field, content) = request.Content.Length == 0 && request.Message.Length > 0 ? ("message", request.Message) : ("content", request.Content);
         check
             .Check(field, ChatValidation.MessageViolation(content, options.MaxMessageLength))
-            .Require(request.Message.Length == 0 || request.Message == content, "message", "is the Go system's name for content; when both are given they must be the same text")
-            .ThrowIfInvalid();
-        return new SendMessageCommand(conversationId, content);
+            .Require(request.Message.Length == 0 || request.Message == content, "message", "is the Go system's name for content; when both are given they must be the same text");
+        var parentId = check.OptionalId("parent_message_id", request.HasParentMessageId ? request.ParentMessageId : null);
+        check.ThrowIfInvalid();
+        return new SendMessageCommand(conversationId, content, parentId);
     }
 
     /// <summary>ChatWithAI's request, as ChatWithAI, StreamChat and the SSE endpoint take it.</summary>
@@ -75,14 +77,58 @@ internal static class RequestMapping
     {
         var check = new RequestValidation().Check("message", ChatValidation.MessageViolation(request.Message, options.MaxMessageLength));
         var conversationId = check.OptionalId("conversation_id", request.HasConversationId ? request.ConversationId : null);
-        var (model, temperature, maxTokens) = (request.HasModel ? request.Model : null, request.HasTemperature ? request.Temperature : (double?)null, request.HasMaxTokens ? request.MaxTokens : (int?)null);
+        var parentId = check.OptionalId("parent_message_id", request.HasParentMessageId ? request.ParentMessageId : null);
+        check.Require(parentId is null || conversationId is not null, "parent_message_id", "needs conversation_id: a new conversation has no message to follow");
+        var answer = check.AnswerOptions(models, request.HasModel ? request.Model : null, request.HasTemperature ? request.Temperature : null, request.HasMaxTokens ? request.MaxTokens : null);
+        check.ThrowIfInvalid();
+        return answer.Command(new GenerationTarget.NewMessage(request.Message, conversationId, parentId), apiKeyId);
+    }
+
+    /// <summary>RegenerateAnswer's request, as the gRPC call and the SSE endpoint take it.</summary>
+    public static StartGenerationCommand ToCommand(this RegenerateAnswerRequest request, ModelCatalog models, Guid? apiKeyId = null)
+    {
+        var check = new RequestValidation();
+        var conversationId = check.Id("conversation_id", request.ConversationId);
+        var messageId = check.Id("message_id", request.MessageId);
+        var answer = check.AnswerOptions(models, request.HasModel ? request.Model : null, request.HasTemperature ? request.Temperature : null, request.HasMaxTokens ? request.MaxTokens : null);
+        check.ThrowIfInvalid();
+        return answer.Command(new GenerationTarget.NewAnswer(conversationId, messageId), apiKeyId);
+    }
+
+    /// <summary>EditMessage's request, as the gRPC call and the SSE endpoint take it.</summary>
+    public static StartGenerationCommand ToCommand(this EditMessageRequest request, ModelCatalog models, ChatOptions options, Guid? apiKeyId = null)
+    {
+        var check = new RequestValidation();
+        var conversationId = check.Id("conversation_id", request.ConversationId);
+        var messageId = check.Id("message_id", request.MessageId);
+        check.Check("content", ChatValidation.MessageViolation(request.Content, options.MaxMessageLength));
+        var answer = check.AnswerOptions(models, request.HasModel ? request.Model : null, request.HasTemperature ? request.Temperature : null, request.HasMaxTokens ? request.MaxTokens : null);
+        check.ThrowIfInvalid();
+        return answer.Command(new GenerationTarget.EditedMessage(conversationId, messageId, request.Content), apiKeyId);
+    }
+
+    public static (Guid ConversationId, Guid MessageId) ToIds(this SwitchBranchRequest request)
+    {
+        var check = new RequestValidation();
+        var ids = (check.Id("conversation_id", request.ConversationId), check.Id("message_id", request.MessageId));
+        check.ThrowIfInvalid();
+        return ids;
+    }
+
+    /// <summary>How the model answers, as every call that asks it takes it: a model of the catalog, a temperature, a length.</summary>
+    private readonly record struct AnswerSettings(ChatModel? Model, double? Temperature, int? MaxTokens)
+    {
+        public StartGenerationCommand Command(GenerationTarget target, Guid? apiKeyId) => new(target, Model, Temperature, MaxTokens, apiKeyId);
+    }
+
+    private static AnswerSettings AnswerOptions(this RequestValidation check, ModelCatalog models, string? model, double? temperature, int? maxTokens)
+    {
         check
             .Check("model", model is null ? null : ChatValidation.ModelViolation(model, models))
             // NaN fails both comparisons, and so is refused too.
             .Check("temperature", temperature is null or (>= 0 and <= 2) ? null : "must be from 0 to 2")
-            .Check("max_tokens", maxTokens is null or >= 1 ? null : "must be at least 1")
-            .ThrowIfInvalid();
-        return new StartGenerationCommand(request.Message, conversationId, model is null ? null : models.Find(model), temperature, maxTokens, apiKeyId);
+            .Check("max_tokens", maxTokens is null or >= 1 ? null : "must be at least 1");
+        return new AnswerSettings(model is null ? null : models.Find(model), temperature, maxTokens);
     }
 
     public static HistoryQuery ToQuery(this GetHistoryRequest request)
@@ -93,7 +139,8 @@ internal static class RequestMapping
         check
             .Check("limit", ChatValidation.LimitViolation(limit))
             .Check("offset", ChatValidation.OffsetViolation(request.Offset));
-        long? after = null;
+        var messageId = check.OptionalId("message_id", request.HasMessageId ? request.MessageId : null);
+        HistoryPageToken? after = null;
         if (request.PageToken.Length > 0)
         {
             if (request.Offset != 0)
@@ -108,12 +155,12 @@ internal static class RequestMapping
             }
             else
             {
-                after = token.Position;
+                after = token;
             }
         }
 
         check.ThrowIfInvalid();
-        return new HistoryQuery(conversationId, limit, request.Offset, after, request.NewestFirst);
+        return new HistoryQuery(conversationId, limit, request.Offset, request.NewestFirst, after, messageId);
     }
 
     /// <summary>The conversation to follow, and the cursor to follow it after, which must be one of its feed's.</summary>

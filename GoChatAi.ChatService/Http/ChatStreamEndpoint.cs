@@ -1,5 +1,6 @@
 using System.Text;
 using GoChatAi.ChatService.Application;
+using GoChatAi.ChatService.Application.Commands;
 using GoChatAi.ChatService.Application.Feeds;
 using GoChatAi.ChatService.Application.Generations;
 using GoChatAi.ChatService.Grpc;
@@ -22,6 +23,9 @@ namespace GoChatAi.ChatService.Http;
 /// <list type="bullet">
 /// <item><c>POST /v1/chat/ai/stream</c>: StreamChat, with ChatWithAI's JSON body; resuming starts nothing and ends
 /// when the answer being followed ends.</item>
+/// <item><c>POST /v1/chat/conversations/{conversation_id}/messages/{message_id}/regenerate/stream</c> and
+/// <c>.../edit/stream</c>: RegenerateAnswer and EditMessage, with their JSON bodies less the ids in the route (a
+/// regeneration needs no body); resuming as for StreamChat.</item>
 /// <item><c>GET /v1/chat/stream/{conversation_id}</c>: StreamMessages, the conversation's live feed, open until the
 /// client closes it or the server shuts down.</item>
 /// </list>
@@ -32,27 +36,71 @@ public static partial class ChatStreamEndpoint
 
     public const string FeedRoute = "/v1/chat/stream/{conversation_id}";
 
+    public const string RegenerateRoute = "/v1/chat/conversations/{conversation_id}/messages/{message_id}/regenerate/stream";
+
+    public const string EditRoute = "/v1/chat/conversations/{conversation_id}/messages/{message_id}/edit/stream";
+
     private static readonly JsonParser s_parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(false));
     private static readonly JsonFormatter s_formatter = new(JsonFormatter.Settings.Default);
 
     public static IEndpointRouteBuilder MapChatStreamEndpoints(this IEndpointRouteBuilder app)
     {
+        // Each body gets the checks of every REST body (shape, size, UTF-8) before it is read here.
         app.MapPost(ChatRoute, StreamChatAsync)
             .RequireAuthorization()
-            // The body gets the checks of every REST body (shape, size, UTF-8) before it is read here.
             .WithMetadata(new RestBodyMessage(ChatWithAIRequest.Descriptor));
+        app.MapPost(RegenerateRoute, StreamRegenerationAsync)
+            .RequireAuthorization()
+            .WithMetadata(new RestBodyMessage(RegenerateAnswerRequest.Descriptor));
+        app.MapPost(EditRoute, StreamEditAsync)
+            .RequireAuthorization()
+            .WithMetadata(new RestBodyMessage(EditMessageRequest.Descriptor));
         app.MapGet(FeedRoute, StreamFeedAsync)
             .RequireAuthorization();
         return app;
     }
 
-    private static async Task StreamChatAsync(
+    private static Task StreamChatAsync(HttpContext http, GenerationService generations, ConversationStreams streams, IConversationFeed feed,
+        IGenerationLeases leases, ModelCatalog models, IOptions<ChatOptions> options, ILoggerFactory loggerFactory) =>
+        StreamAnswerAsync(http, async cancellationToken =>
+        {
+            var request = await ReadRequestAsync<ChatWithAIRequest>(http.Request, bodyRequired: true, cancellationToken);
+            return request.ToCommand(models, options.Value, http.User.GetApiKeyId());
+        }, generations, streams, feed, leases, options, loggerFactory);
+
+    private static Task StreamRegenerationAsync(HttpContext http,
+        [FromRoute(Name = "conversation_id")] string conversation, [FromRoute(Name = "message_id")] string message,
+        GenerationService generations, ConversationStreams streams, IConversationFeed feed, IGenerationLeases leases, ModelCatalog models,
+        IOptions<ChatOptions> options, ILoggerFactory loggerFactory) =>
+        StreamAnswerAsync(http, async cancellationToken =>
+        {
+            var request = await ReadRequestAsync<RegenerateAnswerRequest>(http.Request, bodyRequired: false, cancellationToken);
+            (request.ConversationId, request.MessageId) = (conversation, message);
+            return request.ToCommand(models, http.User.GetApiKeyId());
+        }, generations, streams, feed, leases, options, loggerFactory);
+
+    private static Task StreamEditAsync(HttpContext http,
+        [FromRoute(Name = "conversation_id")] string conversation, [FromRoute(Name = "message_id")] string message,
+        GenerationService generations, ConversationStreams streams, IConversationFeed feed, IGenerationLeases leases, ModelCatalog models,
+        IOptions<ChatOptions> options, ILoggerFactory loggerFactory) =>
+        StreamAnswerAsync(http, async cancellationToken =>
+        {
+            var request = await ReadRequestAsync<EditMessageRequest>(http.Request, bodyRequired: true, cancellationToken);
+            (request.ConversationId, request.MessageId) = (conversation, message);
+            return request.ToCommand(models, options.Value, http.User.GetApiKeyId());
+        }, generations, streams, feed, leases, options, loggerFactory);
+
+    /// <summary>
+    /// Starts the answer the request asks for and sends its events from the first, or, with a cursor to resume
+    /// after, starts nothing and sends what followed it.
+    /// </summary>
+    private static async Task StreamAnswerAsync(
         HttpContext http,
+        Func<CancellationToken, Task<StartGenerationCommand>> readCommand,
         GenerationService generations,
         ConversationStreams streams,
         IConversationFeed feed,
         IGenerationLeases leases,
-        ModelCatalog models,
         IOptions<ChatOptions> options,
         ILoggerFactory loggerFactory)
     {
@@ -67,8 +115,7 @@ public static partial class ChatStreamEndpoint
             }
             else
             {
-                var request = await ReadRequestAsync(http.Request, cancellationToken);
-                var started = await generations.StartAsync(userId, request.ToCommand(models, options.Value, http.User.GetApiKeyId()), follow: true, cancellationToken);
+                var started = await generations.StartAsync(userId, await readCommand(cancellationToken), follow: true, cancellationToken);
                 events = ConversationStreams.FollowGenerationAsync(started, cancellationToken);
             }
         }
@@ -135,23 +182,24 @@ public static partial class ChatStreamEndpoint
         return nothingMore ? AsyncEnumerable.Empty<FeedEntry>() : streams.ResumeAsync(cursor, cancellationToken);
     }
 
-    private static async Task<ChatWithAIRequest> ReadRequestAsync(HttpRequest request, CancellationToken cancellationToken)
+    private static async Task<T> ReadRequestAsync<T>(HttpRequest request, bool bodyRequired, CancellationToken cancellationToken)
+        where T : IMessage<T>, new()
     {
-        // No body at all passes the REST checks; it is no request either.
+        // No body at all passes the REST checks; it is a request only where every field may be left out.
         if (request.ContentType is null)
         {
-            throw ServiceException.InvalidArgument("body", "must be a JSON object (Content-Type: application/json)");
+            return bodyRequired ? throw ServiceException.InvalidArgument("body", "must be a JSON object (Content-Type: application/json)") : new T();
         }
 
         using var reader = new StreamReader(request.Body, Encoding.UTF8);
         var body = await reader.ReadToEndAsync(cancellationToken);
         try
         {
-            return s_parser.Parse<ChatWithAIRequest>(body);
+            return s_parser.Parse<T>(body);
         }
         catch (Exception exception) when (exception is InvalidProtocolBufferException or InvalidJsonException or FormatException)
         {
-            throw ServiceException.InvalidArgument("body", "is not a valid ChatWithAIRequest JSON object");
+            throw ServiceException.InvalidArgument("body", $"is not a valid {new T().Descriptor.Name} JSON object");
         }
     }
 

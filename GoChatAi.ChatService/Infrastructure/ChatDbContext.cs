@@ -12,6 +12,9 @@ public sealed class ChatDbContext(DbContextOptions<ChatDbContext> options) : DbC
 
     public DbSet<UsageRecord> Usage => Set<UsageRecord>();
 
+    /// <summary>The messages' column that says which <see cref="Branch"/> a message is on (not part of the domain).</summary>
+    public const string BranchColumn = "BranchId";
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Conversation>(conversation =>
@@ -35,13 +38,28 @@ public sealed class ChatDbContext(DbContextOptions<ChatDbContext> options) : DbC
             message.Property(m => m.Status).HasConversion<string>().HasMaxLength(16);
             message.Property(m => m.FinishReason).HasConversion<string>().HasMaxLength(16);
             message.Property(m => m.Model).HasMaxLength(200);
-            // History pages walk a conversation by position (keyset), however long it grows.
-            message.HasIndex(m => new { m.ConversationId, m.Position }).IsUnique();
+            message.Ignore(m => m.IsPlaced);
+            message.Property<Guid>(BranchColumn);
+            // A path is read as runs of its branches, each a range of depths: a page costs the same however many
+            // branches leave the path.
+            message.HasIndex(BranchColumn, nameof(Message.Depth)).IsUnique();
+            // A message's siblings, oldest first (the first messages of a conversation have no parent); also the
+            // index that deleting a conversation's messages uses.
+            message.HasIndex(m => new { m.ConversationId, m.ParentId, m.Position });
             message.HasIndex(m => m.GenerationId);
             // Answers still being generated, oldest first: where a replica that died left some behind.
             message.HasIndex(m => m.CreatedAt)
                 .HasDatabaseName("IX_messages_generating")
                 .HasFilter("\"Status\" = 'Generating'");
+        });
+
+        modelBuilder.Entity<Branch>(branch =>
+        {
+            branch.ToTable("branches");
+            branch.HasKey(b => b.Id);
+            branch.HasOne<Conversation>().WithMany().HasForeignKey(b => b.ConversationId).OnDelete(DeleteBehavior.Cascade);
+            // The branches that leave a branch at or below a depth: those under a message.
+            branch.HasIndex(b => new { b.ParentBranchId, b.ForkDepth });
         });
 
         modelBuilder.Entity<UsageRecord>(usage =>

@@ -29,7 +29,13 @@ public sealed class ChatWithModelTests(GoChatAiAppFixture fixture)
 
         var history = await user.HistoryAsync(response.ConversationId);
         Assert.Equal([Role.User, Role.Assistant], history.Select(m => m.Role));
-        Assert.Equal(response.AssistantMessage, history[1]);
+        // The history also says where each message stands among its siblings: here each is alone.
+        Assert.Equal([response.AssistantMessage.Id], history[1].SiblingIds);
+        var stored = history[1].Clone();
+        stored.SiblingIds.Clear();
+        Assert.Equal(response.AssistantMessage, stored);
+        Assert.Equal(response.UserMessage.Id, response.AssistantMessage.ParentId);
+        Assert.Equal("", response.UserMessage.ParentId);
 
         // The conversation is named by the model after its first exchange.
         using var deadline = new CancellationTokenSource(ChatUser.CallTimeout);

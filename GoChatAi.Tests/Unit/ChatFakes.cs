@@ -136,18 +136,23 @@ internal sealed class ChatFakes : IAsyncDisposable
     }
 }
 
-/// <summary>Conversations and messages in lists. The messages are the very objects the use cases hold, as a database's rows would read.</summary>
+/// <summary>
+/// Conversations and their trees of messages in lists. The messages are the very objects the use cases hold, as a
+/// database's rows would read; a conversation's active leaf is kept beside it, as the store keeps it.
+/// </summary>
 internal sealed class FakeConversationStore : IConversationStore
 {
     private readonly Lock _gate = new();
     private readonly HashSet<Guid> _finished = [];
+    private readonly Dictionary<Guid, Guid> _activeLeaves = [];
 
     public List<Conversation> Conversations { get; } = [];
 
+    /// <summary>Every message, in storing order.</summary>
     public List<Message> Messages { get; } = [];
 
-    /// <summary>Every StartGenerationAsync: the conversation it created (if new), the user's message and the answer-to-be.</summary>
-    public List<(Conversation? New, Message User, Message Answer)> Started { get; } = [];
+    /// <summary>Every StartGenerationAsync: the conversation it created (if new), the user's message (none for a new answer) and the answer-to-be.</summary>
+    public List<(Conversation? New, Message? User, Message Answer)> Started { get; } = [];
 
     /// <summary>Every answer stored final, with its usage.</summary>
     public List<(Message Answer, UsageRecord? Usage)> FinishedAnswers { get; } = [];
@@ -161,12 +166,15 @@ internal sealed class FakeConversationStore : IConversationStore
     /// <summary>Whether the next StartGenerationAsync fails as a database that is down does (after <see cref="StartHeld"/>).</summary>
     public bool StartFails { get; set; }
 
+    /// <summary>The active leaf of a conversation, if it has messages.</summary>
+    public Guid? ActiveLeafOf(Guid conversationId) => _activeLeaves.TryGetValue(conversationId, out var leaf) ? leaf : null;
+
     public void Add(Conversation conversation) => Conversations.Add(conversation);
 
     public Task SaveChangesAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task<Conversation?> FindOwnedAsync(Guid userId, Guid conversationId, bool tracking, CancellationToken cancellationToken) =>
-        Task.FromResult(Conversations.SingleOrDefault(c => c.Id == conversationId && c.UserId == userId));
+        Task.FromResult(Owned(userId, conversationId));
 
     public Task<(IReadOnlyList<Conversation> Page, int Total)> ListAsync(Guid userId, int limit, int offset, CancellationToken cancellationToken)
     {
@@ -178,22 +186,52 @@ internal sealed class FakeConversationStore : IConversationStore
     {
         Conversations.RemoveAll(c => c.Id == conversationId);
         Messages.RemoveAll(m => m.ConversationId == conversationId);
+        _activeLeaves.Remove(conversationId);
         return Task.CompletedTask;
     }
 
     public Task<Guid> FindOwnerAsync(Guid conversationId, CancellationToken cancellationToken) =>
         Task.FromResult(Conversations.SingleOrDefault(c => c.Id == conversationId)?.UserId ?? Guid.Empty);
 
-    public Task<StoredHistoryPage?> ReadHistoryAsync(
-        Guid userId, Guid conversationId, long? afterPosition, bool newestFirst, int offset, int count, CancellationToken cancellationToken)
+    public Task<StoredPathPage?> ReadPathAsync(Guid userId, Guid conversationId, PathRange range, CancellationToken cancellationToken)
     {
-        if (!Conversations.Any(c => c.Id == conversationId && c.UserId == userId))
+        if (Owned(userId, conversationId) is null)
         {
-            return Task.FromResult<StoredHistoryPage?>(null);
+            return Task.FromResult<StoredPathPage?>(null);
         }
 
-        var messages = Messages.Where(m => m.ConversationId == conversationId).ToList();
-        return Task.FromResult<StoredHistoryPage?>(new(messages.Count, (newestFirst ? messages.AsEnumerable().Reverse() : messages).Skip(offset).Take(count).ToList()));
+        var leaf = Find(conversationId, range.LeafId ?? ActiveLeafOf(conversationId));
+        var path = leaf is null ? [] : PathTo(leaf);
+        var ordered = range.NewestFirst
+            ? path.AsEnumerable().Reverse().Where(m => range.AfterDepth is not { } after || m.Depth < after)
+            : path.Where(m => range.AfterDepth is not { } after || m.Depth > after);
+        var page = ordered.Skip(range.AfterDepth is null ? range.Offset : 0).Take(range.Count)
+            .Select(m => new PathMessage(MessageSnapshot.Of(m), m.Depth, Messages.Where(s => s.ConversationId == conversationId && s.ParentId == m.ParentId).Select(s => s.Id).ToList()))
+            .ToList();
+        return Task.FromResult<StoredPathPage?>(new(leaf?.Id, path.Count, page));
+    }
+
+    public Task<Guid?> FindLeafThroughAsync(Guid userId, Guid conversationId, Guid messageId, CancellationToken cancellationToken)
+    {
+        var message = Owned(userId, conversationId) is null ? null : Find(conversationId, messageId);
+        if (message is null)
+        {
+            return Task.FromResult<Guid?>(null);
+        }
+
+        var active = Find(conversationId, ActiveLeafOf(conversationId));
+        return Task.FromResult<Guid?>(active is not null && PathTo(active).Contains(message) ? active.Id : NewestUnder(message).Id);
+    }
+
+    public Task<bool> SwitchBranchAsync(Guid userId, Guid conversationId, Guid messageId, CancellationToken cancellationToken)
+    {
+        var message = Owned(userId, conversationId) is null ? null : Find(conversationId, messageId);
+        if (message is not null)
+        {
+            _activeLeaves[conversationId] = NewestUnder(message).Id;
+        }
+
+        return Task.FromResult(message is not null);
     }
 
     public Task<Message?> FindOwnedAnswerAsync(Guid userId, Guid generationId, CancellationToken cancellationToken) =>
@@ -210,24 +248,39 @@ internal sealed class FakeConversationStore : IConversationStore
 
     public Task SetTitleIfUntitledAsync(Guid conversationId, string title, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task<ConversationContext?> FindContextAsync(Guid userId, Guid conversationId, int historyLimit, CancellationToken cancellationToken)
+    public Task<ConversationContext?> FindContextAsync(Guid userId, Guid conversationId, Guid? anchorId, int historyLimit, CancellationToken cancellationToken)
     {
-        var conversation = Conversations.SingleOrDefault(c => c.Id == conversationId && c.UserId == userId);
-        return Task.FromResult(conversation is null ? null : new ConversationContext(conversation.Model, conversation.SystemPrompt, Messages
-            .Where(m => m.ConversationId == conversationId && m.Status == MessageStatus.Finished && m.Content.Length > 0)
-            .Reverse().Take(historyLimit)
-            .Select(m => new ContextMessage(m.Role, m.Content, m.TokenCount))
-            .ToList()));
+        var conversation = Owned(userId, conversationId);
+        if (conversation is null)
+        {
+            return Task.FromResult<ConversationContext?>(null);
+        }
+
+        var anchor = Find(conversationId, anchorId ?? ActiveLeafOf(conversationId));
+        var before = anchor is null ? [] : PathTo(anchor)[..^1];
+        return Task.FromResult<ConversationContext?>(new ConversationContext(
+            conversation.Model,
+            conversation.SystemPrompt,
+            anchor is null ? null : new AnchorMessage(anchor.Id, new MessagePlace(anchor.ParentId, anchor.Depth), anchor.Role, anchor.Status, anchor.Content, anchor.TokenCount),
+            before.Where(m => m.Status == MessageStatus.Finished && m.Content.Length > 0)
+                .Reverse().Take(historyLimit)
+                .Select(m => new ContextMessage(m.Role, m.Content, m.TokenCount))
+                .ToList()));
     }
 
     public Task AddConversationAsync(Conversation conversation, IReadOnlyList<Message> messages, CancellationToken cancellationToken)
     {
         Conversations.Add(conversation);
         Messages.AddRange(messages);
+        if (messages.Count > 0)
+        {
+            _activeLeaves[conversation.Id] = messages[^1].Id;
+        }
+
         return Task.CompletedTask;
     }
 
-    public async Task StartGenerationAsync(Conversation? newConversation, Message user, Message answer, CancellationToken cancellationToken)
+    public async Task StartGenerationAsync(Guid userId, Conversation? newConversation, Message? user, Message answer, CancellationToken cancellationToken)
     {
         if (StartHeld is { } held)
         {
@@ -244,19 +297,22 @@ internal sealed class FakeConversationStore : IConversationStore
             Conversations.Add(newConversation);
         }
 
-        Messages.AddRange([user, answer]);
+        Messages.AddRange(user is null ? [answer] : [user, answer]);
+        _activeLeaves[answer.ConversationId] = answer.Id;
         Started.Add((newConversation, user, answer));
     }
 
-    public Task<bool> AddMessageAsync(Guid userId, Message message, CancellationToken cancellationToken)
+    public Task<MessagePlace?> AddMessageAsync(Guid userId, Message message, Guid? parentId, CancellationToken cancellationToken)
     {
-        var owned = Conversations.Any(c => c.Id == message.ConversationId && c.UserId == userId);
-        if (owned)
+        var parent = Find(message.ConversationId, parentId ?? ActiveLeafOf(message.ConversationId));
+        if (Owned(userId, message.ConversationId) is null || (parentId is not null && parent is null))
         {
-            Messages.Add(message);
+            return Task.FromResult<MessagePlace?>(null);
         }
 
-        return Task.FromResult(owned);
+        Messages.Add(message);
+        _activeLeaves[message.ConversationId] = message.Id;
+        return Task.FromResult<MessagePlace?>(parent is null ? MessagePlace.First : MessagePlace.After(parent.Id, parent.Depth));
     }
 
     public Task<AnswerStored> FinishAnswerAsync(Message answer, int tokenCount, UsageRecord? usage, CancellationToken cancellationToken)
@@ -283,6 +339,28 @@ internal sealed class FakeConversationStore : IConversationStore
             return Task.FromResult(AnswerStored.Stored);
         }
     }
+
+    private Conversation? Owned(Guid userId, Guid conversationId) => Conversations.SingleOrDefault(c => c.Id == conversationId && c.UserId == userId);
+
+    private Message? Find(Guid conversationId, Guid? messageId) =>
+        messageId is null ? null : Messages.SingleOrDefault(m => m.Id == messageId && m.ConversationId == conversationId);
+
+    /// <summary>The messages from the first to <paramref name="leaf"/>, in order.</summary>
+    private List<Message> PathTo(Message leaf)
+    {
+        var path = new List<Message>();
+        for (var message = leaf; message is not null; message = Find(leaf.ConversationId, message.ParentId))
+        {
+            path.Add(message);
+        }
+
+        path.Reverse();
+        return path;
+    }
+
+    /// <summary>The newest message under <paramref name="message"/>, itself included.</summary>
+    private Message NewestUnder(Message message) =>
+        Messages.Last(m => m.ConversationId == message.ConversationId && PathTo(m).Contains(message));
 }
 
 /// <summary>Each conversation's feed in a list, numbered from 1.</summary>

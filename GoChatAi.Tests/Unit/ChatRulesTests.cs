@@ -65,7 +65,7 @@ public sealed class ChatRulesTests
     [Fact]
     public void History_page_tokens_round_trip_and_refuse_garbage()
     {
-        var token = new HistoryPageToken(Guid.NewGuid(), NewestFirst: true, Position: 1234);
+        var token = new HistoryPageToken(Guid.NewGuid(), NewestFirst: true, LeafId: Guid.NewGuid(), Depth: 1234);
         Assert.True(HistoryPageToken.TryParse(token.ToString(), out var parsed));
         Assert.Equal(token, parsed);
 

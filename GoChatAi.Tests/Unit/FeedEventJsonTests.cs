@@ -15,7 +15,7 @@ public sealed class FeedEventJsonTests
 
     private static MessageSnapshot Snapshot(MessageStatus status, FinishReason? reason, TokenUsage? usage) => new(
         Guid.CreateVersion7(), Guid.CreateVersion7(), MessageRole.Assistant, "Text with \"quotes\" and é", "small",
-        status, reason, usage, s_generation, new DateTimeOffset(2026, 11, 26, 12, 30, 15, 123, TimeSpan.Zero));
+        status, reason, usage, s_generation, new DateTimeOffset(2026, 11, 26, 12, 30, 15, 123, TimeSpan.Zero), ParentId: Guid.CreateVersion7());
 
     public static TheoryData<ConversationEvent> Events() =>
     [

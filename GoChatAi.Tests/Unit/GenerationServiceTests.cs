@@ -24,7 +24,7 @@ public sealed class GenerationServiceTests : IAsyncLifetime
     public async Task DisposeAsync() => await _fakes.DisposeAsync();
 
     private static StartGenerationCommand Ask(string message = "Hi there", Guid? conversationId = null, int? maxTokens = null) =>
-        new(message, conversationId, Model: null, Temperature: null, maxTokens);
+        new(new GenerationTarget.NewMessage(message, conversationId, ParentId: null), Model: null, Temperature: null, maxTokens);
 
     private Task<StartedGeneration> StartAsync(StartGenerationCommand command, bool follow = true) =>
         _fakes.Generations.StartAsync(_fakes.UserId, command, follow, CancellationToken.None);
@@ -61,7 +61,8 @@ public sealed class GenerationServiceTests : IAsyncLifetime
         var events = await ReadAllAsync(started);
         var outcome = await started.Outcome;
 
-        var (created, user, answer) = Assert.Single(_fakes.Store.Started);
+        var (created, maybeUser, answer) = Assert.Single(_fakes.Store.Started);
+        var user = Assert.IsType<Message>(maybeUser);
         Assert.Equal(started.ConversationId, created!.Id);
         Assert.Equal(_fakes.UserId, created.UserId);
         Assert.Equal("small", created.Model);
@@ -104,7 +105,7 @@ public sealed class GenerationServiceTests : IAsyncLifetime
         Assert.Equal(2, _fakes.Store.Started.Count);
         var (created, user, _) = _fakes.Store.Started[1];
         Assert.Null(created);
-        Assert.Equal(conversation.Id, user.ConversationId);
+        Assert.Equal(conversation.Id, user!.ConversationId);
         Assert.Equal(conversation.Id, started.ConversationId);
         Assert.Equal(2, _fakes.Limiter.Admitted);
         Assert.Equal(

@@ -175,9 +175,16 @@ public sealed partial class CompletionService(
                 : Message.FromAssistant(conversation.Id, m.Text, request.Model.Id, tokens.CountMessage(m.Text), now))
             .ToList();
         var answer = Message.AnswerToBe(conversation.Id, request.Model.Id, request.Id, now);
+        List<Message> line = [.. turns, answer];
+        // One line, each turn after the one before it.
+        for (var i = 0; i < line.Count; i++)
+        {
+            line[i].Place(i == 0 ? MessagePlace.First : line[i - 1].Next);
+        }
+
         try
         {
-            await conversations.AddConversationAsync(conversation, [.. turns, answer], CancellationToken.None);
+            await conversations.AddConversationAsync(conversation, line, CancellationToken.None);
             answer.Finish(answerText, FinishReason.Stop, usage.PromptTokens, usage.CompletionTokens);
             await conversations.FinishAnswerAsync(answer, tokens.CountMessage(answerText), usage: null, CancellationToken.None);
         }

@@ -63,7 +63,8 @@ public sealed record MessageSnapshot(
     FinishReason? FinishReason,
     TokenUsage? Usage,
     Guid? GenerationId,
-    DateTimeOffset CreatedAt)
+    DateTimeOffset CreatedAt,
+    Guid? ParentId)
 {
     public static MessageSnapshot Of(Message message) => new(
         message.Id,
@@ -75,7 +76,8 @@ public sealed record MessageSnapshot(
         message.FinishReason,
         message.Status == MessageStatus.Finished ? TokenUsage.Of(message) : null,
         message.GenerationId,
-        message.CreatedAt);
+        message.CreatedAt,
+        message.ParentId);
 }
 
 /// <summary>

@@ -70,12 +70,12 @@ public sealed partial class GenerationRunner(
 
     /// <summary>
     /// Starts a generation that holds its conversation's lease. The model is asked at once, and thinks while
-    /// <paramref name="storeMessages"/> stores the user's message and the answer-to-be; only then do the first events
-    /// (the user's message, the answer's start) go out, and with <paramref name="follow"/> the caller gets every event
+    /// <paramref name="storeMessages"/> stores the user's message (none for a regenerated answer) and the answer-to-be;
+    /// only then do the first events (the user's message, the answer's start) go out, and with <paramref name="follow"/> the caller gets every event
     /// from the first. When storing fails, the model's answer is dropped unseen and the failure is thrown.
     /// </summary>
     public async Task<(LiveGeneration Generation, System.Threading.Channels.ChannelReader<FeedEntry>? Events)> LaunchAsync(
-        GenerationJob job, LeasedGeneration lease, Domain.Message userMessage, bool follow, Func<Task> storeMessages)
+        GenerationJob job, LeasedGeneration lease, Domain.Message? userMessage, bool follow, Func<Task> storeMessages)
     {
         var live = new LiveGeneration(job, lease, feedWriter, timeProvider.GetTimestamp());
         ModelStream? model = null;
@@ -98,7 +98,11 @@ public sealed partial class GenerationRunner(
 
         var events = follow ? live.Follow() : null;
         _running[job.GenerationId] = live;
-        live.Publish(new MessageStored(MessageSnapshot.Of(userMessage)));
+        if (userMessage is not null)
+        {
+            live.Publish(new MessageStored(MessageSnapshot.Of(userMessage)));
+        }
+
         live.Publish(new AnswerStarted(MessageSnapshot.Of(job.Answer)));
         if (_stopping.IsCancellationRequested)
         {

@@ -8,12 +8,12 @@ using GoChatAi.ServiceDefaults.Errors;
 namespace GoChatAi.ChatService.Application.Generations;
 
 /// <summary>
-/// A generation that has started: its stored messages, its events from the first (when the caller follows it),
-/// and its end.
+/// A generation that has started: its stored messages (no user's message when an answer is regenerated), its events
+/// from the first (when the caller follows it), and its end.
 /// </summary>
 public sealed record StartedGeneration(
     Guid ConversationId,
-    Message UserMessage,
+    Message? UserMessage,
     Message Answer,
     ChannelReader<FeedEntry>? Events,
     Task<GenerationOutcome> Outcome);
@@ -33,18 +33,20 @@ public sealed class GenerationService(
     TimeProvider timeProvider)
 {
     /// <summary>
-    /// Checks the request and the caller's limits, stores the user's message and the answer-to-be, and starts the
-    /// job, whose first events announce both. The round trips that do not depend on each other go at once: the
-    /// conversation with its recent history, the limits and the conversation's lease; then the model is asked while
-    /// one database write stores both messages, and nothing of the answer is shown before that write is done.
-    /// Nothing is written when the request is refused.
+    /// Checks the request and the caller's limits, stores the user's message (none when an answer is regenerated) and
+    /// the answer-to-be in their places in the conversation's tree, and starts the job, whose first events announce
+    /// both. The round trips that do not depend on each other go at once: the conversation with the path its context
+    /// is read from, the limits and the conversation's lease; then the model is asked while one database write stores
+    /// the messages, and nothing of the answer is shown before that write is done. Nothing is written when the
+    /// request is refused.
     /// </summary>
     public async Task<StartedGeneration> StartAsync(Guid userId, StartGenerationCommand request, bool follow, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNowForStorage();
-        var conversationId = request.ConversationId ?? Guid.CreateVersion7(now);
+        var target = request.Target;
+        var conversationId = target.ConversationId ?? Guid.CreateVersion7(now);
         var generationId = Guid.CreateVersion7(now);
-        var found = request.ConversationId is null ? Task.FromResult<ConversationContext?>(null) : FindAsync();
+        var found = target.ConversationId is null ? Task.FromResult<ConversationContext?>(null) : FindAsync();
         var admitted = limiter.AdmitAnswerAsync(userId);
         var leased = leases.TryAcquireAsync(conversationId, generationId);
         try
@@ -67,7 +69,7 @@ public sealed class GenerationService(
 
         // Another user's conversation is answered exactly like one that does not exist.
         async Task<ConversationContext?> FindAsync() =>
-            await store.FindContextAsync(userId, conversationId, ModelContext.MaxHistoryMessages, cancellationToken)
+            await store.FindContextAsync(userId, conversationId, target.AnchorId, ModelContext.MaxHistoryMessages, cancellationToken)
                 ?? throw ServiceException.NotFound("The conversation");
     }
 
@@ -81,22 +83,99 @@ public sealed class GenerationService(
             throw ServiceException.InvalidArgument("max_tokens", $"must be at most {model.MaxOutputTokens} for the model '{model.Id}'");
         }
 
-        var maxTokens = request.MaxTokens ?? model.MaxOutputTokens;
-        var messageTokens = tokens.CountMessage(request.Message);
-        var systemPrompt = existing?.SystemPrompt;
+        var (user, answerPlace, history, newestField) = Arrange(request.Target, existing, conversationId, lease.GenerationId, now);
         var created = existing is null ? Conversation.Create(conversationId, userId, null, null, model.Id, now) : null;
-        var user = Message.FromUser(conversationId, request.Message, messageTokens, lease.GenerationId, now);
         var answer = Message.AnswerToBe(conversationId, model.Id, lease.GenerationId, now);
-        // The new message is the newest of the history the model reads.
-        IReadOnlyList<ContextMessage> history = [new ContextMessage(MessageRole.User, user.Content, messageTokens), .. existing?.History ?? []];
-        var job = new GenerationJob(userId, conversationId, answer, model, request.Temperature, maxTokens, systemPrompt, history, request.ApiKeyId);
+        answer.Place(answerPlace);
+        var job = new GenerationJob(userId, conversationId, answer, model, request.Temperature, request.MaxTokens ?? model.MaxOutputTokens,
+            existing?.SystemPrompt, history, request.ApiKeyId, newestField);
 
         // A message with no room left for the answer is refused as the model is asked, before anything is written.
         // From here on the work is finished even if the caller goes away: a half-started generation helps nobody.
         var (generation, events) = await runner.LaunchAsync(job, lease, user, follow,
-            () => store.StartGenerationAsync(created, user, answer, CancellationToken.None));
-        metrics.MessagesStored(MessageRole.User);
+            () => store.StartGenerationAsync(userId, created, user, answer, CancellationToken.None));
+        if (user is not null)
+        {
+            metrics.MessagesStored(MessageRole.User);
+        }
+
         return new StartedGeneration(conversationId, user, answer, events, generation.Outcome);
+    }
+
+    /// <summary>
+    /// Where the target's messages go: the user's message to store (none for a new answer) in its place, the answer's
+    /// place, the history the model reads (newest first: the new message, then the path before it) and the request's
+    /// field that holds the newest of it.
+    /// </summary>
+    private (Message? User, MessagePlace AnswerPlace, IReadOnlyList<ContextMessage> History, string NewestField) Arrange(
+        GenerationTarget target, ConversationContext? existing, Guid conversationId, Guid generationId, DateTimeOffset now)
+    {
+        var before = existing?.History ?? [];
+        switch (target)
+        {
+            case GenerationTarget.NewMessage asked:
+            {
+                var parent = existing?.Anchor;
+                if (asked.ParentId is not null && parent is null)
+                {
+                    throw ServiceException.InvalidArgument("parent_message_id", "is not a message of this conversation");
+                }
+
+                var user = UserMessage(asked.Text, parent is null ? MessagePlace.First : MessagePlace.After(parent.Id, parent.Place.Depth));
+                List<ContextMessage> history = [Context(user)];
+                if (parent?.AsContext is { } last)
+                {
+                    history.Add(last);
+                }
+
+                return (user, user.Next, [.. history, .. before], "message");
+            }
+
+            case GenerationTarget.EditedMessage edit:
+            {
+                var edited = existing?.Anchor ?? throw ServiceException.NotFound("The message");
+                if (edited.Role != MessageRole.User)
+                {
+                    throw ServiceException.InvalidArgument("message_id", "is an answer: only a user's message can be edited (regenerate an answer instead)");
+                }
+
+                var user = UserMessage(edit.Text, edited.Place);
+                return (user, user.Next, [Context(user), .. before], "content");
+            }
+
+            case GenerationTarget.NewAnswer:
+            {
+                var anchor = existing?.Anchor ?? throw ServiceException.NotFound("The message");
+                if (anchor.Role == MessageRole.User)
+                {
+                    return (null, MessagePlace.After(anchor.Id, anchor.Place.Depth), [anchor.AsContext!, .. before], "message_id");
+                }
+
+                if (anchor.Status == MessageStatus.Generating)
+                {
+                    throw new ServiceException(ErrorKind.FailedPrecondition, "The answer is still being generated: wait for it to end or cancel it.");
+                }
+
+                if (anchor.Place.ParentId is null)
+                {
+                    throw ServiceException.InvalidArgument("message_id", "is a first message: there is nothing it answers");
+                }
+
+                return (null, anchor.Place, before, "message_id");
+            }
+
+            default:
+                throw new ArgumentOutOfRangeException(nameof(target), target.GetType().Name, "Not a target a generation knows.");
+        }
+
+        Message UserMessage(string text, MessagePlace place)
+        {
+            var message = Message.FromUser(conversationId, text, tokens.CountMessage(text), generationId, now);
+            message.Place(place);
+            return message;
+        }
+
+        static ContextMessage Context(Message message) => new(message.Role, message.Content, message.TokenCount);
     }
 
     /// <summary>Stops a running generation of the caller's, keeping its text; a finished one is returned as it is.</summary>

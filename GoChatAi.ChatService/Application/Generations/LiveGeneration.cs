@@ -5,7 +5,10 @@ using GoChatAi.ServiceDefaults.Errors;
 
 namespace GoChatAi.ChatService.Application.Generations;
 
-/// <summary>What a generation was asked to do, fixed when it starts, with the history its context is built from.</summary>
+/// <summary>
+/// What a generation was asked to do, fixed when it starts, with the history its context is built from (newest first)
+/// and the request's field that holds the newest of it, named when that does not fit the model's window.
+/// </summary>
 public sealed record GenerationJob(
     Guid UserId,
     Guid ConversationId,
@@ -15,7 +18,8 @@ public sealed record GenerationJob(
     int MaxTokens,
     string? SystemPrompt,
     IReadOnlyList<ContextMessage> History,
-    Guid? ApiKeyId = null)
+    Guid? ApiKeyId = null,
+    string NewestMessageField = "message")
 {
     public Guid GenerationId => Answer.GenerationId!.Value;
 }

@@ -33,7 +33,7 @@ public static class ModelContext
             {
                 if (picked.Count == 0)
                 {
-                    throw ServiceException.InvalidArgument("message",
+                    throw ServiceException.InvalidArgument(job.NewestMessageField,
                         $"is too long for the model '{job.Model.Id}': with the system prompt and room for the answer it needs {used + cost + job.MaxTokens} tokens of the {window} it can be sent");
                 }
 

@@ -28,6 +28,9 @@ namespace GoChatAi.ChatService.Infrastructure.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<Guid?>("ActiveLeafId")
+                        .HasColumnType("uuid");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -73,6 +76,9 @@ namespace GoChatAi.ChatService.Infrastructure.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<Guid>("BranchId")
+                        .HasColumnType("uuid");
+
                     b.Property<int?>("CompletionTokens")
                         .HasColumnType("integer");
 
@@ -86,6 +92,9 @@ namespace GoChatAi.ChatService.Infrastructure.Migrations
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<int>("Depth")
+                        .HasColumnType("integer");
+
                     b.Property<string>("FinishReason")
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
@@ -96,6 +105,9 @@ namespace GoChatAi.ChatService.Infrastructure.Migrations
                     b.Property<string>("Model")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
+
+                    b.Property<Guid?>("ParentId")
+                        .HasColumnType("uuid");
 
                     b.Property<long>("Position")
                         .ValueGeneratedOnAdd()
@@ -127,8 +139,10 @@ namespace GoChatAi.ChatService.Infrastructure.Migrations
 
                     b.HasIndex("GenerationId");
 
-                    b.HasIndex("ConversationId", "Position")
+                    b.HasIndex("BranchId", "Depth")
                         .IsUnique();
+
+                    b.HasIndex("ConversationId", "ParentId", "Position");
 
                     b.ToTable("messages", (string)null);
                 });
@@ -179,7 +193,40 @@ namespace GoChatAi.ChatService.Infrastructure.Migrations
                     b.ToTable("usage_ledger", (string)null);
                 });
 
+            modelBuilder.Entity("GoChatAi.ChatService.Infrastructure.Branch", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ConversationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("ForkDepth")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid?>("ParentBranchId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ConversationId");
+
+                    b.HasIndex("ParentBranchId", "ForkDepth");
+
+                    b.ToTable("branches", (string)null);
+                });
+
             modelBuilder.Entity("GoChatAi.ChatService.Domain.Message", b =>
+                {
+                    b.HasOne("GoChatAi.ChatService.Domain.Conversation", null)
+                        .WithMany()
+                        .HasForeignKey("ConversationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("GoChatAi.ChatService.Infrastructure.Branch", b =>
                 {
                     b.HasOne("GoChatAi.ChatService.Domain.Conversation", null)
                         .WithMany()

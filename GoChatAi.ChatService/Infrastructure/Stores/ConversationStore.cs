@@ -1,4 +1,5 @@
 using GoChatAi.ChatService.Application;
+using GoChatAi.ChatService.Application.Feeds;
 using GoChatAi.ChatService.Domain;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -12,17 +13,6 @@ namespace GoChatAi.ChatService.Infrastructure.Stores;
 /// </summary>
 public sealed class ConversationStore(ChatDbContext db) : IConversationStore
 {
-    // Column names as the EF model maps them.
-    private const string InsertMessage = """
-        INSERT INTO messages ("Id", "ConversationId", "Role", "Content", "Status", "Model", "TokenCount", "GenerationId", "CreatedAt")
-        """;
-
-    private const string MessageValues = "$1, $2, $3, $4, $5, $6, $7, $8, $9";
-
-    private const string CountMessages = """
-        UPDATE conversations SET "MessageCount" = "MessageCount" + $2, "LastMessageAt" = $3, "LastActivityAt" = $3 WHERE "Id" = $1
-        """;
-
     public void Add(Conversation conversation) => db.Conversations.Add(conversation);
 
     public Task SaveChangesAsync(CancellationToken cancellationToken) => db.SaveChangesAsync(cancellationToken);
@@ -48,24 +38,67 @@ public sealed class ConversationStore(ChatDbContext db) : IConversationStore
     public Task<Guid> FindOwnerAsync(Guid conversationId, CancellationToken cancellationToken) =>
         db.Conversations.Where(c => c.Id == conversationId).Select(c => c.UserId).FirstOrDefaultAsync(cancellationToken);
 
-    public async Task<StoredHistoryPage?> ReadHistoryAsync(
-        Guid userId, Guid conversationId, long? afterPosition, bool newestFirst, int offset, int count, CancellationToken cancellationToken)
-    {
-        var page = db.Messages.Where(m => m.ConversationId == conversationId);
-        if (afterPosition is { } position)
+    public Task<StoredPathPage?> ReadPathAsync(Guid userId, Guid conversationId, PathRange range, CancellationToken cancellationToken) =>
+        ExecuteAsync(async (connection, token) =>
         {
-            page = newestFirst ? page.Where(m => m.Position < position) : page.Where(m => m.Position > position);
-        }
+            // Bounds in depths: oldest first from the offset (or past the token's depth) to the leaf; newest first
+            // from the leaf less the offset (or before the token's depth) down to the first message.
+            var (lowest, belowLeaf, highest) = range.NewestFirst
+                ? (0, range.AfterDepth is null ? range.Offset : 0, range.AfterDepth - 1)
+                : (range.AfterDepth + 1 ?? range.Offset, 0, (int?)null);
+            await using var batch = new NpgsqlBatch(connection)
+            {
+                BatchCommands =
+                {
+                    new NpgsqlBatchCommand(ConversationTreeSql.Leaf) { Parameters = { Param(conversationId), Param(userId), Param(range.LeafId) } },
+                    new NpgsqlBatchCommand(ConversationTreeSql.PathPage(range.NewestFirst))
+                    {
+                        Parameters =
+                        {
+                            Param(conversationId), Param(userId), Param(range.LeafId), Param(lowest), Param(belowLeaf), Param(highest), Param(range.Count),
+                        },
+                    },
+                },
+            };
 
-        page = (newestFirst ? page.OrderByDescending(m => m.Position) : page.OrderBy(m => m.Position)).Skip(offset).Take(count);
+            await using var reader = await batch.ExecuteReaderAsync(token);
+            if (!await reader.ReadAsync(token))
+            {
+                return null;
+            }
 
-        // One query: the page is joined to the owner's conversation row, whose counter is the total.
-        var found = await db.Conversations.AsNoTracking()
-            .Where(c => c.Id == conversationId && c.UserId == userId)
-            .Select(c => new { c.MessageCount, Page = page.ToList() })
-            .FirstOrDefaultAsync(cancellationToken);
-        return found is null ? null : new StoredHistoryPage(found.MessageCount, found.Page);
-    }
+            var leaf = await reader.IsDBNullAsync(0, token) ? (Guid?)null : reader.GetGuid(0);
+            var length = leaf is null ? 0 : reader.GetInt32(1) + 1;
+            await reader.NextResultAsync(token);
+            var messages = new List<PathMessage>();
+            while (await reader.ReadAsync(token))
+            {
+                messages.Add(new PathMessage(
+                    ReadSnapshot(reader), reader.GetInt32(ConversationTreeSql.DepthOrdinal), reader.GetFieldValue<Guid[]>(ConversationTreeSql.SiblingsOrdinal)));
+            }
+
+            return new StoredPathPage(leaf, length, messages);
+        }, cancellationToken);
+
+    public Task<Guid?> FindLeafThroughAsync(Guid userId, Guid conversationId, Guid messageId, CancellationToken cancellationToken) =>
+        ExecuteAsync(async (connection, token) =>
+        {
+            await using var command = new NpgsqlCommand(ConversationTreeSql.LeafThrough, connection)
+            {
+                Parameters = { Param(conversationId), Param(userId), Param(messageId) },
+            };
+            return await command.ExecuteScalarAsync(token) is Guid leaf ? leaf : (Guid?)null;
+        }, cancellationToken);
+
+    public Task<bool> SwitchBranchAsync(Guid userId, Guid conversationId, Guid messageId, CancellationToken cancellationToken) =>
+        ExecuteAsync(async (connection, token) =>
+        {
+            // Under the conversation's lock, so that no message is added under the new leaf while it is found.
+            var switched = new NpgsqlBatchCommand(ConversationTreeSql.SwitchBranch) { Parameters = { Param(conversationId), Param(userId), Param(messageId) } };
+            await using var batch = new NpgsqlBatch(connection) { BatchCommands = { Lock(conversationId, userId), switched } };
+            await batch.ExecuteNonQueryAsync(token);
+            return switched.RecordsAffected == 1;
+        }, cancellationToken);
 
     public Task<Message?> FindOwnedAnswerAsync(Guid userId, Guid generationId, CancellationToken cancellationToken) =>
         db.Messages.AsNoTracking()
@@ -96,7 +129,7 @@ public sealed class ConversationStore(ChatDbContext db) : IConversationStore
 
         return await db.Messages.AsNoTracking()
             .Where(m => m.ConversationId == conversationId && m.Role == MessageRole.User)
-            .OrderBy(m => m.Position).Select(m => m.Content).FirstAsync(cancellationToken);
+            .OrderBy(m => m.Depth).ThenBy(m => m.Position).Select(m => m.Content).FirstAsync(cancellationToken);
     }
 
     public Task SetTitleIfUntitledAsync(Guid conversationId, string title, CancellationToken cancellationToken) =>
@@ -104,10 +137,10 @@ public sealed class ConversationStore(ChatDbContext db) : IConversationStore
             .ExecuteUpdateAsync(set => set.SetProperty(c => c.Title, title), cancellationToken);
 
     /// <summary>
-    /// The conversation's settings and its newest finished messages, in one round trip: the messages are read only
-    /// when the conversation is the user's, so that nobody else's text leaves the database.
+    /// The conversation's settings, the anchor and the finished messages on the path before it, in one round trip:
+    /// the messages are read only when the conversation is the user's, so that nobody else's text leaves the database.
     /// </summary>
-    public Task<ConversationContext?> FindContextAsync(Guid userId, Guid conversationId, int historyLimit, CancellationToken cancellationToken) =>
+    public Task<ConversationContext?> FindContextAsync(Guid userId, Guid conversationId, Guid? anchorId, int historyLimit, CancellationToken cancellationToken) =>
         ExecuteAsync(async (connection, token) =>
         {
             await using var batch = new NpgsqlBatch(connection)
@@ -118,14 +151,10 @@ public sealed class ConversationStore(ChatDbContext db) : IConversationStore
                     {
                         Parameters = { Param(conversationId), Param(userId) },
                     },
-                    new NpgsqlBatchCommand("""
-                        SELECT "Role", "Content", "TokenCount" FROM messages
-                        WHERE "ConversationId" = $1 AND "Status" = 'Finished' AND "Content" <> ''
-                            AND EXISTS (SELECT 1 FROM conversations WHERE "Id" = $1 AND "UserId" = $2)
-                        ORDER BY "Position" DESC LIMIT $3
-                        """)
+                    new NpgsqlBatchCommand(ConversationTreeSql.Anchor) { Parameters = { Param(conversationId), Param(userId), Param(anchorId) } },
+                    new NpgsqlBatchCommand(ConversationTreeSql.ContextBeforeLeaf)
                     {
-                        Parameters = { Param(conversationId), Param(userId), Param(historyLimit) },
+                        Parameters = { Param(conversationId), Param(userId), Param(anchorId), Param(historyLimit) },
                     },
                 },
             };
@@ -139,6 +168,19 @@ public sealed class ConversationStore(ChatDbContext db) : IConversationStore
             var model = reader.GetString(0);
             var systemPrompt = await reader.IsDBNullAsync(1, token) ? null : reader.GetString(1);
             await reader.NextResultAsync(token);
+            AnchorMessage? anchor = null;
+            if (await reader.ReadAsync(token))
+            {
+                anchor = new AnchorMessage(
+                    reader.GetGuid(0),
+                    new MessagePlace(await reader.IsDBNullAsync(1, token) ? null : reader.GetGuid(1), reader.GetInt32(2)),
+                    Enum.Parse<MessageRole>(reader.GetString(3)),
+                    Enum.Parse<MessageStatus>(reader.GetString(4)),
+                    reader.GetString(5),
+                    await reader.IsDBNullAsync(6, token) ? null : reader.GetInt32(6));
+            }
+
+            await reader.NextResultAsync(token);
             var history = new List<ContextMessage>();
             while (await reader.ReadAsync(token))
             {
@@ -148,25 +190,34 @@ public sealed class ConversationStore(ChatDbContext db) : IConversationStore
                     await reader.IsDBNullAsync(2, token) ? null : reader.GetInt32(2)));
             }
 
-            return new ConversationContext(model, systemPrompt, history);
+            return new ConversationContext(model, systemPrompt, anchor, history);
         }, cancellationToken);
 
     /// <summary>
-    /// Stores a user's message and the answer-to-be (in this order, which is the history's), creates the conversation
-    /// first when it is new, and moves its counters: one batch, which the server runs as one transaction.
+    /// Stores the user's message (if any) and the answer-to-be after their parents, creates the conversation first
+    /// when it is new, makes the answer the active leaf and moves the counters: one batch, which the server runs as
+    /// one transaction, holding the conversation's lock from its first statement.
     /// </summary>
-    public Task StartGenerationAsync(Conversation? newConversation, Message user, Message answer, CancellationToken cancellationToken) =>
+    public Task StartGenerationAsync(Guid userId, Conversation? newConversation, Message? user, Message answer, CancellationToken cancellationToken) =>
         ExecuteAsync(async (connection, token) =>
         {
-            await using var batch = new NpgsqlBatch(connection);
-            if (newConversation is not null)
+            var conversationId = answer.ConversationId;
+            await using var batch = new NpgsqlBatch(connection)
             {
-                batch.BatchCommands.Add(InsertConversation(newConversation));
+                BatchCommands = { newConversation is null ? Lock(conversationId, userId) : InsertConversation(newConversation) },
+            };
+            var added = 0;
+            foreach (var message in (ReadOnlySpan<Message?>)[user, answer])
+            {
+                if (message is not null)
+                {
+                    batch.BatchCommands.Add(InsertAfter(userId, message, PlacedParent(message)));
+                    batch.BatchCommands.Add(StartBranchIfNew(message.Id));
+                    added++;
+                }
             }
 
-            batch.BatchCommands.Add(Insert(user));
-            batch.BatchCommands.Add(Insert(answer));
-            batch.BatchCommands.Add(Count(user.ConversationId, 2, answer.CreatedAt));
+            batch.BatchCommands.Add(MoveLeaf(conversationId, answer.Id, added, answer.CreatedAt));
             return await batch.ExecuteNonQueryAsync(token);
         }, cancellationToken);
 
@@ -176,32 +227,47 @@ public sealed class ConversationStore(ChatDbContext db) : IConversationStore
             await using var batch = new NpgsqlBatch(connection) { BatchCommands = { InsertConversation(conversation) } };
             foreach (var message in messages)
             {
-                batch.BatchCommands.Add(Insert(message));
+                batch.BatchCommands.Add(InsertAfter(conversation.UserId, message, PlacedParent(message)));
+                batch.BatchCommands.Add(StartBranchIfNew(message.Id));
             }
 
-            batch.BatchCommands.Add(Count(conversation.Id, messages.Count, messages.Count > 0 ? messages[^1].CreatedAt : conversation.CreatedAt));
+            if (messages.Count > 0)
+            {
+                batch.BatchCommands.Add(MoveLeaf(conversation.Id, messages[^1].Id, messages.Count, messages[^1].CreatedAt));
+            }
+
             return await batch.ExecuteNonQueryAsync(token);
         }, cancellationToken);
 
     /// <summary>
-    /// Stores a message and moves its conversation's counters, in one round trip, if the conversation is the
-    /// user's: false (and nothing written) when it is not, or no longer exists.
+    /// Stores a message after its parent (or the active leaf), makes it the active leaf and moves the counters, in
+    /// one round trip, if the conversation is the user's and the parent one of its messages.
     /// </summary>
-    public Task<bool> AddMessageAsync(Guid userId, Message message, CancellationToken cancellationToken) =>
+    public Task<MessagePlace?> AddMessageAsync(Guid userId, Message message, Guid? parentId, CancellationToken cancellationToken) =>
         ExecuteAsync(async (connection, token) =>
         {
-            // The insert happens only into a conversation of the user's; the counters move after it, so that the
-            // conversation's row (every sender's hot spot) stays locked for the shortest time.
-            var insert = new NpgsqlBatchCommand($"{InsertMessage} SELECT {MessageValues} WHERE EXISTS (SELECT 1 FROM conversations WHERE \"Id\" = $2 AND \"UserId\" = $10)");
-            insert.Parameters.AddRange(Columns(message));
-            insert.Parameters.Add(Param(userId));
-            var count = new NpgsqlBatchCommand($"{CountMessages} AND \"UserId\" = $4")
+            var insert = InsertAfter(userId, message, parentId is null ? ParentChoice.ActiveLeaf : ParentChoice.Given(parentId.Value));
+            insert.CommandText += """ RETURNING "ParentId", "Depth" """;
+            await using var batch = new NpgsqlBatch(connection)
             {
-                Parameters = { Param(message.ConversationId), Param(1), Param(message.CreatedAt), Param(userId) },
+                BatchCommands =
+                {
+                    Lock(message.ConversationId, userId),
+                    insert,
+                    StartBranchIfNew(message.Id),
+                    MoveLeaf(message.ConversationId, message.Id, 1, message.CreatedAt),
+                },
             };
-            await using var batch = new NpgsqlBatch(connection) { BatchCommands = { insert, count } };
-            await batch.ExecuteNonQueryAsync(token);
-            return insert.RecordsAffected == 1;
+
+            await using var reader = await batch.ExecuteReaderAsync(token);
+            // The lock's row (or none), then the insert's.
+            await reader.NextResultAsync(token);
+            if (!await reader.ReadAsync(token))
+            {
+                return (MessagePlace?)null;
+            }
+
+            return new MessagePlace(await reader.IsDBNullAsync(0, token) ? null : reader.GetGuid(0), reader.GetInt32(1));
         }, cancellationToken);
 
     /// <summary>
@@ -267,25 +333,86 @@ public sealed class ConversationStore(ChatDbContext db) : IConversationStore
         },
     };
 
-    private static NpgsqlBatchCommand Insert(Message message)
+    /// <summary>Which message a new one follows: one given (none: a first message), or the conversation's active leaf.</summary>
+    private readonly record struct ParentChoice(Guid? ParentId, bool IsActiveLeaf)
     {
-        var command = new NpgsqlBatchCommand($"{InsertMessage} VALUES ({MessageValues})");
-        command.Parameters.AddRange(Columns(message));
+        public static ParentChoice ActiveLeaf => new(null, true);
+
+        public static ParentChoice Given(Guid? parentId) => new(parentId, false);
+    }
+
+    private static ParentChoice PlacedParent(Message message) =>
+        message.IsPlaced ? ParentChoice.Given(message.ParentId) : throw new InvalidOperationException($"Message {message.Id} is not placed.");
+
+    /// <summary>
+    /// Inserts a message after its parent, if the conversation is the user's and the parent (when one is named) one
+    /// of its messages: its depth is the parent's plus one; it stays on the parent's branch when it is the parent's
+    /// first follower, else it starts a branch of its own. The conversation's lock, taken before, makes "first" hold.
+    /// </summary>
+    private static NpgsqlBatchCommand InsertAfter(Guid userId, Message message, ParentChoice parent)
+    {
+        var command = new NpgsqlBatchCommand($$"""
+            INSERT INTO messages ("Id", "ConversationId", "Role", "Content", "Status", "Model", "TokenCount", "GenerationId", "CreatedAt", "ParentId", "Depth", "{{ChatDbContext.BranchColumn}}")
+            SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, p."Id", COALESCE(p."Depth" + 1, 0),
+                CASE WHEN p."Id" IS NULL
+                    OR EXISTS (SELECT 1 FROM messages f WHERE f."BranchId" = p."BranchId" AND f."Depth" = p."Depth" + 1)
+                    THEN $1 ELSE p."BranchId" END
+            FROM conversations c
+            LEFT JOIN messages p ON p."Id" = (CASE WHEN $11 THEN c."ActiveLeafId" ELSE $10 END) AND p."ConversationId" = c."Id"
+            WHERE c."Id" = $2 AND c."UserId" = $12 AND ($10 IS NULL OR p."Id" IS NOT NULL)
+            """);
+        command.Parameters.AddRange(new NpgsqlParameter[]
+        {
+            Param(message.Id), Param(message.ConversationId), Param(message.Role.ToString()), Param(message.Content),
+            Param(message.Status.ToString()), Param(message.Model), Param(message.TokenCount), Param(message.GenerationId),
+            Param(message.CreatedAt), Param(parent.ParentId), Param(parent.IsActiveLeaf), Param(userId),
+        });
         return command;
     }
 
-    /// <summary>A message's values in the order of the insert's columns.</summary>
-    private static NpgsqlParameter[] Columns(Message message) =>
-    [
-        Param(message.Id), Param(message.ConversationId), Param(message.Role.ToString()), Param(message.Content),
-        Param(message.Status.ToString()), Param(message.Model), Param(message.TokenCount), Param(message.GenerationId),
-        Param(message.CreatedAt),
-    ];
-
-    private static NpgsqlBatchCommand Count(Guid conversationId, int added, DateTimeOffset at) => new(CountMessages)
+    /// <summary>Records the branch a message starts, if it starts one (its id is its branch's).</summary>
+    private static NpgsqlBatchCommand StartBranchIfNew(Guid messageId) => new("""
+        INSERT INTO branches ("Id", "ConversationId", "ParentBranchId", "ForkDepth")
+        SELECT m."Id", m."ConversationId", p."BranchId", m."Depth" - 1
+        FROM messages m LEFT JOIN messages p ON p."Id" = m."ParentId"
+        WHERE m."Id" = $1 AND m."BranchId" = m."Id"
+        """)
     {
-        Parameters = { Param(conversationId), Param(added), Param(at) },
+        Parameters = { Param(messageId) },
     };
+
+    /// <summary>Locks the user's conversation for the rest of the transaction: messages are added to it one writer at a time.</summary>
+    private static NpgsqlBatchCommand Lock(Guid conversationId, Guid userId) =>
+        new("""SELECT 1 FROM conversations WHERE "Id" = $1 AND "UserId" = $2 FOR UPDATE""") { Parameters = { Param(conversationId), Param(userId) } };
+
+    /// <summary>Makes a message just stored the active leaf and counts the messages added, if it was stored.</summary>
+    private static NpgsqlBatchCommand MoveLeaf(Guid conversationId, Guid leafId, int added, DateTimeOffset at) => new("""
+        UPDATE conversations SET "ActiveLeafId" = $2, "MessageCount" = "MessageCount" + $3, "LastMessageAt" = $4, "LastActivityAt" = $4
+        WHERE "Id" = $1 AND EXISTS (SELECT 1 FROM messages WHERE "Id" = $2)
+        """)
+    {
+        Parameters = { Param(conversationId), Param(leafId), Param(added), Param(at) },
+    };
+
+    /// <summary>A message read by <see cref="ConversationTreeSql.PathPage"/>, as the API shows it.</summary>
+    private static MessageSnapshot ReadSnapshot(NpgsqlDataReader reader)
+    {
+        int? Int(int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetInt32(ordinal);
+        var status = Enum.Parse<MessageStatus>(reader.GetString(4));
+        var (promptTokens, completionTokens) = (Int(7), Int(8));
+        return new MessageSnapshot(
+            reader.GetGuid(0),
+            reader.GetGuid(1),
+            Enum.Parse<MessageRole>(reader.GetString(2)),
+            reader.GetString(3),
+            reader.IsDBNull(5) ? null : reader.GetString(5),
+            status,
+            reader.IsDBNull(6) ? null : Enum.Parse<FinishReason>(reader.GetString(6)),
+            status == MessageStatus.Finished && (promptTokens is not null || completionTokens is not null) ? new TokenUsage(promptTokens ?? 0, completionTokens ?? 0) : null,
+            reader.IsDBNull(9) ? null : reader.GetGuid(9),
+            reader.GetFieldValue<DateTimeOffset>(10),
+            reader.IsDBNull(11) ? null : reader.GetGuid(11));
+    }
 
     private static NpgsqlParameter<T> Param<T>(T value) => new() { TypedValue = value };
 
