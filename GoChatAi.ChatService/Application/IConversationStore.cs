@@ -12,6 +12,9 @@ public sealed record ContextMessage(MessageRole Role, string Content, int? Token
 /// </summary>
 public sealed record AnchorMessage(Guid Id, MessagePlace Place, MessageRole Role, MessageStatus Status, string Content, int? TokenCount)
 {
+    /// <summary>The place right after it.</summary>
+    public MessagePlace Next => MessagePlace.After(Id, Place.Depth);
+
     /// <summary>The message as the model's context takes it; null when it has nothing final to say.</summary>
     public ContextMessage? AsContext => Status == MessageStatus.Finished && Content.Length > 0 ? new(Role, Content, TokenCount) : null;
 }

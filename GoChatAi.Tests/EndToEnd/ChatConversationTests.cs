@@ -207,6 +207,27 @@ public sealed class ChatConversationTests(GoChatAiAppFixture fixture)
     }
 
     [Fact]
+    public async Task Messages_sent_at_once_into_one_conversation_form_one_line_each_after_the_one_before()
+    {
+        var user = await ChatUser.SignUpAsync(fixture);
+        var conversation = await user.CreateConversationAsync();
+
+        // Senders race for the same active leaf: each must follow the one stored before it, none may branch.
+        var sent = await Task.WhenAll(Enumerable.Range(0, 24).Select(i =>
+            user.Grpc.SendMessageAsync(new SendMessageRequest { ConversationId = conversation.Id, Content = $"racing {i}" }, user.Options()).ResponseAsync));
+
+        var path = await user.Grpc.GetHistoryAsync(new GetHistoryRequest { ConversationId = conversation.Id, Limit = 100 }, user.Options());
+        Assert.Equal(sent.Length, path.TotalCount);
+        Assert.Equal(sent.Select(m => m.Id).Order(), path.Messages.Select(m => m.Id).Order());
+        Assert.Equal("", path.Messages[0].ParentId);
+        Assert.All(path.Messages.Skip(1).Zip(path.Messages), pair => Assert.Equal(pair.Second.Id, pair.First.ParentId));
+        Assert.All(path.Messages, m => Assert.Equal([m.Id], m.SiblingIds));
+        // Each call answered with the place it got.
+        Assert.Equal(path.Messages.ToDictionary(m => m.Id, m => m.ParentId), sent.ToDictionary(m => m.Id, m => m.ParentId));
+        Assert.Equal(path.Messages[^1].Id, (await user.Grpc.GetConversationAsync(new GetConversationRequest { ConversationId = conversation.Id }, user.Options())).ActiveLeafId);
+    }
+
+    [Fact]
     public async Task ListModels_lists_the_allowed_models_default_first_over_grpc_and_rest()
     {
         var user = await ChatUser.SignUpAsync(fixture);

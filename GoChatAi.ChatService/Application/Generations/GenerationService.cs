@@ -121,7 +121,7 @@ public sealed class GenerationService(
                     throw ServiceException.InvalidArgument("parent_message_id", "is not a message of this conversation");
                 }
 
-                var user = UserMessage(asked.Text, parent is null ? MessagePlace.First : MessagePlace.After(parent.Id, parent.Place.Depth));
+                var user = UserMessage(asked.Text, parent?.Next ?? MessagePlace.First);
                 List<ContextMessage> history = [Context(user)];
                 if (parent?.AsContext is { } last)
                 {
@@ -148,7 +148,7 @@ public sealed class GenerationService(
                 var anchor = existing?.Anchor ?? throw ServiceException.NotFound("The message");
                 if (anchor.Role == MessageRole.User)
                 {
-                    return (null, MessagePlace.After(anchor.Id, anchor.Place.Depth), [anchor.AsContext!, .. before], "message_id");
+                    return (null, anchor.Next, [anchor.AsContext!, .. before], "message_id");
                 }
 
                 if (anchor.Status == MessageStatus.Generating)

@@ -381,9 +381,12 @@ public sealed class ConversationStore(ChatDbContext db) : IConversationStore
         Parameters = { Param(messageId) },
     };
 
-    /// <summary>Locks the user's conversation for the rest of the transaction: messages are added to it one writer at a time.</summary>
+    /// <summary>
+    /// Locks the user's conversation for the rest of the transaction: messages are added to it one writer at a time.
+    /// The lock an UPDATE takes, which leaves the foreign-key checks of other writers alone.
+    /// </summary>
     private static NpgsqlBatchCommand Lock(Guid conversationId, Guid userId) =>
-        new("""SELECT 1 FROM conversations WHERE "Id" = $1 AND "UserId" = $2 FOR UPDATE""") { Parameters = { Param(conversationId), Param(userId) } };
+        new("""SELECT 1 FROM conversations WHERE "Id" = $1 AND "UserId" = $2 FOR NO KEY UPDATE""") { Parameters = { Param(conversationId), Param(userId) } };
 
     /// <summary>Makes a message just stored the active leaf and counts the messages added, if it was stored.</summary>
     private static NpgsqlBatchCommand MoveLeaf(Guid conversationId, Guid leafId, int added, DateTimeOffset at) => new("""
