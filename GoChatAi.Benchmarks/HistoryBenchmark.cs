@@ -51,39 +51,59 @@ public static class HistoryBenchmark
         var length = (await history.GetAsync(0, "", newestFirst: false, limit: 1)).TotalCount;
         Expect(length == messages, $"The conversation branched while it was filled: {messages:N0} messages, but a path of {length:N0}.");
 
+        Console.Error.WriteLine("history: reading the path's ids");
+        var path = await history.ReadPathAsync();
+        var leaf = path[^1];
+
+        // Parents from the first message to the one before the leaf: each is already followed on the path, so each
+        // send starts a branch beside the path rather than making it longer. (More branches than messages share parents.)
+        var count = settings.HistoryBranches;
+        var parents = Enumerable.Range(0, count).Select(i => (int)((long)i * (path.Count - 1) / count)).ToArray();
+
+        // GetHistory through a message (message_id) is read where the last branch leaves the path, near its end: through
+        // the path's own message there while the conversation is linear, through the branch message once it branches.
+        // Both paths are nearly as long as the main one, and the linear figures are what the branched ones compare to.
+        var depth = count > 0 ? parents[^1] + 1 : path.Count - 1;
+        await ExpectPathThroughAsync(history, path[depth], leaf, path.Count);
+
         Console.Error.WriteLine("history: paging the linear conversation");
-        var phases = new List<HistoryPhase> { new("linear", [fill, .. await MeasurePagesAsync(chat, history, length)]) };
-
-        if (settings.HistoryBranches > 0)
+        var phases = new List<HistoryPhase>
         {
-            var (branching, branches) = await BranchAsync(chat, history, settings.HistoryBranches);
-            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"history: paging it with {branches.Count:N0} branches off the path"));
-            var pages = await MeasurePagesAsync(chat, history, length);
+            new("linear", [fill, .. await MeasurePagesAsync(chat, history, length, path[depth],
+                string.Create(CultureInfo.InvariantCulture, $"the path through a message on it (message_id, depth {depth:N0})"))]),
+        };
 
-            // The branch leaving the path nearest its end: its path is nearly as long as the main one, and reading
-            // it has to find the path through a message rather than take the conversation's active leaf.
+        if (count > 0)
+        {
+            var (branching, branches) = await BranchAsync(chat, history, path, parents);
             var branch = branches[^1];
-            var through = await history.GetAsync(0, "", newestFirst: false, limit: 1, messageId: branch.Id);
-            Expect(through.LeafId == branch.Id && through.TotalCount == branch.Depth + 1,
-                $"GetHistory through the branch message at depth {branch.Depth:N0} ended at {through.LeafId} after {through.TotalCount:N0} messages, " +
-                $"not at the branch message ({branch.Id}) after {branch.Depth + 1:N0}.");
-            var throughName = string.Create(CultureInfo.InvariantCulture, $"the path through a branch message (message_id, depth {branch.Depth:N0})");
-            phases.Add(new(string.Create(CultureInfo.InvariantCulture, $"{branches.Count:N0} branches off the path"),
+            await ExpectPathThroughAsync(history, branch, branch, depth + 1);
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"history: paging it with {count:N0} branches off the path"));
+            phases.Add(new(string.Create(CultureInfo.InvariantCulture, $"{count:N0} branches off the path"),
             [
                 branching,
-                .. pages,
-                await LoadRunner.RunAsync($"{throughName}: first page", settings.Concurrency, settings.Duration,
-                    ct => history.GetAsync(0, "", newestFirst: false, messageId: branch.Id, ct: ct)),
-                await LoadRunner.RunAsync($"{throughName}: newest page", settings.Concurrency, settings.Duration,
-                    ct => history.GetAsync(0, "", newestFirst: true, messageId: branch.Id, ct: ct)),
+                .. await MeasurePagesAsync(chat, history, length, branch,
+                    string.Create(CultureInfo.InvariantCulture, $"the path through a branch message (message_id, depth {depth:N0})")),
             ]));
         }
 
         return new HistoryResult(messages, phases, chat.Nearest.Name);
     }
 
-    /// <summary>The floor, then the first, the newest and a deep page of the active path, by offset and by token.</summary>
-    private static async Task<IReadOnlyList<ScenarioResult>> MeasurePagesAsync(ChatBenchmarkContext chat, ConversationHistory history, int length)
+    /// <summary>Checks that GetHistory through <paramref name="message"/> reads <paramref name="count"/> messages to <paramref name="leaf"/>.</summary>
+    private static async Task ExpectPathThroughAsync(ConversationHistory history, string message, string leaf, int count)
+    {
+        var through = await history.GetAsync(0, "", newestFirst: false, limit: 1, messageId: message);
+        Expect(through.LeafId == leaf && through.TotalCount == count,
+            $"GetHistory through {message} read {through.TotalCount:N0} messages to {through.LeafId}, not {count:N0} to {leaf}.");
+    }
+
+    /// <summary>
+    /// The floor, then the first, the newest and a deep page of the active path, by offset and by token, then the first
+    /// and newest page of the path through <paramref name="through"/> (named <paramref name="throughName"/>).
+    /// </summary>
+    private static async Task<IReadOnlyList<ScenarioResult>> MeasurePagesAsync(
+        ChatBenchmarkContext chat, ConversationHistory history, int length, string through, string throughName)
     {
         var settings = chat.Settings;
 
@@ -106,27 +126,27 @@ public static class HistoryBenchmark
                 ct => history.GetAsync(depth, "", newestFirst: false, ct: ct)),
             await LoadRunner.RunAsync("the same page by page_token (keyset)", settings.Concurrency, settings.Duration,
                 ct => history.GetAsync(0, token, newestFirst: false, ct: ct)),
+            await LoadRunner.RunAsync($"{throughName}: first page", settings.Concurrency, settings.Duration,
+                ct => history.GetAsync(0, "", newestFirst: false, messageId: through, ct: ct)),
+            await LoadRunner.RunAsync($"{throughName}: newest page", settings.Concurrency, settings.Duration,
+                ct => history.GetAsync(0, "", newestFirst: true, messageId: through, ct: ct)),
         ];
     }
 
     /// <summary>
-    /// Adds <paramref name="count"/> one-message branches off the linear conversation's path, spread evenly over it,
-    /// timing each SendMessage, then makes the main path active again, and checks that it is.
+    /// Adds a one-message branch under each of <paramref name="parents"/> (indexes into the linear <paramref name="path"/>),
+    /// timing each SendMessage, then makes the main path active again, and checks that it is. Returns the branch messages.
     /// </summary>
-    private static async Task<(ScenarioResult Sending, IReadOnlyList<Branch> Branches)> BranchAsync(
-        ChatBenchmarkContext chat, ConversationHistory history, int count)
+    private static async Task<(ScenarioResult Sending, IReadOnlyList<string> Branches)> BranchAsync(
+        ChatBenchmarkContext chat, ConversationHistory history, IReadOnlyList<string> path, int[] parents)
     {
-        Console.Error.WriteLine("history: reading the path's ids");
-        var path = await history.ReadPathAsync();
         var leaf = path[^1];
         var conversation = await history.GetConversationAsync();
         Expect(conversation.ActiveLeafId == leaf,
             $"The conversation's active leaf is {conversation.ActiveLeafId}, not the last message of its path ({leaf}).");
 
-        // Parents from the first message to the one before the leaf: each is already followed on the path, so each
-        // send starts a branch beside the path rather than making it longer. (More branches than messages share parents.)
-        var parents = Enumerable.Range(0, count).Select(i => (int)((long)i * (path.Count - 1) / count)).ToArray();
-        var branches = new Branch[count];
+        var count = parents.Length;
+        var branches = new string[count];
         var latencies = new TimeSpan[count];
 
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"history: adding {count:N0} branches off the path"));
@@ -143,7 +163,7 @@ public static class HistoryBenchmark
             }, await history.Owner.HeadersAsync(), cancellationToken: ct);
             latencies[i] = Stopwatch.GetElapsedTime(started);
             Expect(message.ParentId == parent, $"SendMessage with parent_message_id {parent} stored a message under '{message.ParentId}'.");
-            branches[i] = new Branch(message.Id, parents[i] + 1);
+            branches[i] = message.Id;
         });
         clock.Stop();
 
@@ -158,10 +178,9 @@ public static class HistoryBenchmark
             $"{active.TotalCount:N0} messages to {active.LeafId}, not {path.Count:N0}.");
 
         // The pages measured next must show where the path branches, or they would not be doing the work a client needs.
-        var first = branches[0];
-        var beside = (await history.GetAsync(first.Depth, "", newestFirst: false, limit: 1)).Messages[0];
-        Expect(beside.SiblingIds.Contains(first.Id),
-            $"The path's message at depth {first.Depth:N0} does not list the branch beside it ({first.Id}) among its siblings.");
+        var beside = (await history.GetAsync(parents[0] + 1, "", newestFirst: false, limit: 1)).Messages[0];
+        Expect(beside.SiblingIds.Contains(branches[0]),
+            $"The path's message at depth {parents[0] + 1:N0} does not list the branch beside it ({branches[0]}) among its siblings.");
 
         return (ScenarioResult.From(string.Create(CultureInfo.InvariantCulture,
             $"branching it: SendMessage with parent_message_id, {count:N0} spread over the path, {chat.Settings.Concurrency} at a time"),
@@ -252,9 +271,6 @@ public static class HistoryBenchmark
         return ScenarioResult.From(string.Create(CultureInfo.InvariantCulture, $"filling it: SendMessage, {concurrency} at a time"),
             latencies.SelectMany(l => l), failures, clock.Elapsed, firstError);
     }
-
-    /// <summary>A message off the main path, and how many messages come before it on its own path.</summary>
-    private sealed record Branch(string Id, int Depth);
 
     /// <summary>The history conversation's owner and id, and the calls every scenario makes on it.</summary>
     private sealed class ConversationHistory(ChatService.ChatServiceClient client, BenchmarkUser owner, string conversationId)
