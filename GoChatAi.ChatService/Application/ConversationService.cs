@@ -34,7 +34,7 @@ public sealed partial class ConversationService(
     }
 
     public Task<(IReadOnlyList<Conversation> Page, int Total)> ListAsync(Guid userId, ConversationListQuery query, CancellationToken cancellationToken) =>
-        store.ListAsync(userId, query.Limit, query.Offset, cancellationToken);
+        store.ListAsync(userId, query, cancellationToken);
 
     public Task<Conversation> GetAsync(Guid userId, Guid conversationId, CancellationToken cancellationToken) =>
         FindOwnedAsync(userId, conversationId, tracking: false, cancellationToken);
@@ -42,7 +42,7 @@ public sealed partial class ConversationService(
     public async Task<Conversation> UpdateAsync(Guid userId, UpdateConversationCommand command, CancellationToken cancellationToken)
     {
         var conversation = await FindOwnedAsync(userId, command.ConversationId, tracking: true, cancellationToken);
-        conversation.Change(command.Title?.Trim(), command.SystemPrompt, command.Model, timeProvider.GetUtcNowForStorage());
+        conversation.Change(command.Title?.Trim(), command.SystemPrompt, command.Model, timeProvider.GetUtcNowForStorage(), command.Pinned, command.Archived);
         await store.SaveChangesAsync(cancellationToken);
         return conversation;
     }

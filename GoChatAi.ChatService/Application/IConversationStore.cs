@@ -68,8 +68,8 @@ public interface IConversationStore
     /// <summary>The user's conversation, or null when there is none of theirs with this id; to be changed when <paramref name="tracking"/>.</summary>
     Task<Conversation?> FindOwnedAsync(Guid userId, Guid conversationId, bool tracking, CancellationToken cancellationToken);
 
-    /// <summary>One page of the user's conversations, most recent activity first, and how many they have in all.</summary>
-    Task<(IReadOnlyList<Conversation> Page, int Total)> ListAsync(Guid userId, int limit, int offset, CancellationToken cancellationToken);
+    /// <summary>One page of the user's conversations that the query's filters let through, most recent activity first, and how many those are in all.</summary>
+    Task<(IReadOnlyList<Conversation> Page, int Total)> ListAsync(Guid userId, Commands.ConversationListQuery query, CancellationToken cancellationToken);
 
     /// <summary>Deletes a conversation with its messages (its usage stays in the ledger).</summary>
     Task DeleteAsync(Guid conversationId, CancellationToken cancellationToken);

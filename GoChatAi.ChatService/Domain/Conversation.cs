@@ -38,6 +38,12 @@ public sealed class Conversation
     /// </summary>
     public Guid? ActiveLeafId { get; private set; }
 
+    /// <summary>Kept at hand by its owner.</summary>
+    public bool IsPinned { get; private set; }
+
+    /// <summary>Put away by its owner: listed only when asked for, otherwise whole.</summary>
+    public bool IsArchived { get; private set; }
+
     /// <summary>A new conversation without messages; an empty title or system prompt is none.</summary>
     public static Conversation Create(Guid id, Guid userId, string? title, string? systemPrompt, string model, DateTimeOffset now) => new()
     {
@@ -52,8 +58,10 @@ public sealed class Conversation
     };
 
     /// <summary>Changes its settings: a null one stays as it is, an empty system prompt is removed.</summary>
-    public void Change(string? title, string? systemPrompt, string? model, DateTimeOffset now)
+    public void Change(string? title, string? systemPrompt, string? model, DateTimeOffset now, bool? pinned = null, bool? archived = null)
     {
+        IsPinned = pinned ?? IsPinned;
+        IsArchived = archived ?? IsArchived;
         if (title is not null)
         {
             Title = title;

@@ -25,6 +25,8 @@ internal static class ProtoMapping
         LastMessageAt = conversation.LastMessageAt is { } last ? Timestamp.FromDateTimeOffset(last) : null,
         MessageCount = conversation.MessageCount,
         ActiveLeafId = conversation.ActiveLeafId?.ToString() ?? "",
+        Pinned = conversation.IsPinned,
+        Archived = conversation.IsArchived,
     };
 
     /// <summary>A message of a path, with where it stands among its siblings.</summary>

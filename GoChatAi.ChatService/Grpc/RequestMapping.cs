@@ -39,7 +39,7 @@ internal static class RequestMapping
             .Check("limit", ChatValidation.LimitViolation(limit))
             .Check("offset", ChatValidation.OffsetViolation(request.Offset))
             .ThrowIfInvalid();
-        return new ConversationListQuery(limit ?? 20, request.Offset);
+        return new ConversationListQuery(limit ?? 20, request.Offset, request.HasPinned ? request.Pinned : null, request.HasArchived && request.Archived);
     }
 
     public static UpdateConversationCommand ToCommand(this UpdateConversationRequest request, ModelCatalog models)
@@ -51,9 +51,11 @@ internal static class RequestMapping
             .Check("title", title is null ? null : ChatValidation.TitleViolation(title))
             .Check("system_prompt", systemPrompt is null ? null : ChatValidation.SystemPromptViolation(systemPrompt))
             .Check("model", model is null ? null : ChatValidation.ModelViolation(model, models))
-            .Require(title is not null || systemPrompt is not null || model is not null, "title", "at least one of title, system_prompt and model is required")
+            .Require(title is not null || systemPrompt is not null || model is not null || request.HasPinned || request.HasArchived,
+                "title", "at least one of title, system_prompt, model, pinned and archived is required")
             .ThrowIfInvalid();
-        return new UpdateConversationCommand(conversationId, title, systemPrompt, model);
+        return new UpdateConversationCommand(conversationId, title, systemPrompt, model,
+            request.HasPinned ? request.Pinned : null, request.HasArchived ? request.Archived : null);
     }
 
     public static SendMessageCommand ToCommand(this SendMessageRequest request, ChatOptions options)

@@ -24,8 +24,8 @@ public sealed class ChatDbContext(DbContextOptions<ChatDbContext> options) : DbC
             conversation.Property(c => c.Title).HasMaxLength(Conversation.MaxTitleLength);
             conversation.Property(c => c.SystemPrompt).HasMaxLength(Conversation.MaxSystemPromptLength);
             conversation.Property(c => c.Model).HasMaxLength(200);
-            // A user's conversations, most recent activity first, ties by id.
-            conversation.HasIndex(c => new { c.UserId, c.LastActivityAt, c.Id }).IsDescending(false, true, true);
+            // A user's conversations (archived or not), most recent activity first, ties by id.
+            conversation.HasIndex(c => new { c.UserId, c.IsArchived, c.LastActivityAt, c.Id }).IsDescending(false, false, true, true);
             conversation.HasMany<Message>().WithOne().HasForeignKey(m => m.ConversationId).OnDelete(DeleteBehavior.Cascade);
         });
 

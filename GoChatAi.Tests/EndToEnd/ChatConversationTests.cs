@@ -207,6 +207,88 @@ public sealed class ChatConversationTests(GoChatAiAppFixture fixture)
     }
 
     [Fact]
+    public async Task Pinned_and_archived_conversations_are_listed_as_asked_in_the_same_order_over_grpc_and_rest()
+    {
+        var user = await ChatUser.SignUpAsync(fixture);
+        // Created oldest first: listed newest first.
+        var plain = await user.CreateConversationAsync("plain");
+        var pinned = await user.CreateConversationAsync("pinned");
+        var archived = await user.CreateConversationAsync("archived");
+        var both = await user.CreateConversationAsync("pinned and archived");
+
+        async Task<Conversation> UpdateAsync(string id, bool? pin, bool? archive)
+        {
+            var request = new UpdateConversationRequest { ConversationId = id };
+            if (pin is { } p)
+            {
+                request.Pinned = p;
+            }
+
+            if (archive is { } a)
+            {
+                request.Archived = a;
+            }
+
+            return await user.Grpc.UpdateConversationAsync(request, user.Options());
+        }
+
+        var updated = await UpdateAsync(pinned.Id, pin: true, archive: null);
+        Assert.True(updated.Pinned);
+        Assert.False(updated.Archived);
+        Assert.Equal("pinned", updated.Title);
+        Assert.True((await UpdateAsync(archived.Id, pin: null, archive: true)).Archived);
+        await UpdateAsync(both.Id, pin: true, archive: true);
+
+        // The titles listed, in order, and the total count: "a, b (2)".
+        async Task<string> ListAsync(bool? pin, bool? archive)
+        {
+            var request = new ListConversationsRequest { Limit = 100 };
+            if (pin is { } p)
+            {
+                request.Pinned = p;
+            }
+
+            if (archive is { } a)
+            {
+                request.Archived = a;
+            }
+
+            var page = await user.Grpc.ListConversationsAsync(request, user.Options());
+            return $"{string.Join(", ", page.Conversations.Select(c => c.Title))} ({page.TotalCount})";
+        }
+
+        // Archived ones are hidden unless asked for; filters keep the order (newest activity first) and the count.
+        Assert.Equal("pinned, plain (2)", await ListAsync(null, null));
+        Assert.Equal("pinned (1)", await ListAsync(true, null));
+        Assert.Equal("plain (1)", await ListAsync(false, null));
+        Assert.Equal("pinned and archived, archived (2)", await ListAsync(null, true));
+        Assert.Equal("pinned and archived (1)", await ListAsync(true, true));
+
+        // An archived conversation is whole: it answers, and a new message leaves it archived.
+        await user.Grpc.SendMessageAsync(new SendMessageRequest { ConversationId = archived.Id, Content = "still here" }, user.Options());
+        Assert.True((await user.Grpc.GetConversationAsync(new GetConversationRequest { ConversationId = archived.Id }, user.Options())).Archived);
+        Assert.Equal("archived, pinned and archived (2)", await ListAsync(null, true));
+
+        // Over REST: the same fields, and the query parameters of the filters.
+        using var rest = user.Rest();
+        using var unarchive = await rest.PatchAsync($"/v1/chat/conversations/{archived.Id}", RestJson.Json(new { archived = false }));
+        Assert.Equal(HttpStatusCode.OK, unarchive.StatusCode);
+        Assert.False((bool)(await unarchive.ReadObjectAsync())["archived"]!);
+        using var listed = await rest.GetAsync("/v1/chat/conversations?archived=true");
+        var body = await listed.ReadObjectAsync();
+        Assert.Equal(1, (int)body["totalCount"]!);
+        Assert.Equal("pinned and archived", (string)body["conversations"]![0]!["title"]!);
+        Assert.True((bool)body["conversations"]![0]!["pinned"]!);
+        using var pinnedOnly = await rest.GetAsync("/v1/chat/conversations?pinned=true");
+        Assert.Equal(["pinned"], (await pinnedOnly.ReadObjectAsync())["conversations"]!.AsArray().Select(c => (string)c!["title"]!));
+
+        // An update that changes nothing is refused.
+        var empty = await Assert.ThrowsAsync<RpcException>(() =>
+            user.Grpc.UpdateConversationAsync(new UpdateConversationRequest { ConversationId = plain.Id }, user.Options()).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, empty.StatusCode);
+    }
+
+    [Fact]
     public async Task Messages_sent_at_once_into_one_conversation_form_one_line_each_after_the_one_before()
     {
         var user = await ChatUser.SignUpAsync(fixture);

@@ -180,5 +180,15 @@ public sealed class ConversationTests
         Assert.Null(conversation.SystemPrompt);
         Assert.Equal("other", conversation.Model);
         Assert.Equal(Now.AddMinutes(2), conversation.UpdatedAt);
+        Assert.False(conversation.IsPinned);
+        Assert.False(conversation.IsArchived);
+
+        conversation.Change(null, null, null, Now.AddMinutes(3), pinned: true, archived: true);
+        conversation.Change(null, null, null, Now.AddMinutes(4), archived: false);
+
+        Assert.True(conversation.IsPinned);
+        Assert.False(conversation.IsArchived);
+        Assert.Equal("Lisbon", conversation.Title);
+        Assert.Equal(Now.AddMinutes(4), conversation.UpdatedAt);
     }
 }

@@ -3,6 +3,7 @@ extern alias chatservice;
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using chatservice::GoChatAi.ChatService.Application;
+using chatservice::GoChatAi.ChatService.Application.Commands;
 using chatservice::GoChatAi.ChatService.Application.Feeds;
 using chatservice::GoChatAi.ChatService.Application.Generations;
 using chatservice::GoChatAi.ChatService.Domain;
@@ -176,10 +177,12 @@ internal sealed class FakeConversationStore : IConversationStore
     public Task<Conversation?> FindOwnedAsync(Guid userId, Guid conversationId, bool tracking, CancellationToken cancellationToken) =>
         Task.FromResult(Owned(userId, conversationId));
 
-    public Task<(IReadOnlyList<Conversation> Page, int Total)> ListAsync(Guid userId, int limit, int offset, CancellationToken cancellationToken)
+    public Task<(IReadOnlyList<Conversation> Page, int Total)> ListAsync(Guid userId, ConversationListQuery query, CancellationToken cancellationToken)
     {
-        var mine = Conversations.Where(c => c.UserId == userId).OrderByDescending(c => c.LastActivityAt).ToList();
-        return Task.FromResult<(IReadOnlyList<Conversation>, int)>((mine.Skip(offset).Take(limit).ToList(), mine.Count));
+        var mine = Conversations
+            .Where(c => c.UserId == userId && c.IsArchived == query.Archived && (query.Pinned is null || c.IsPinned == query.Pinned))
+            .OrderByDescending(c => c.LastActivityAt).ToList();
+        return Task.FromResult<(IReadOnlyList<Conversation>, int)>((mine.Skip(query.Offset).Take(query.Limit).ToList(), mine.Count));
     }
 
     public Task DeleteAsync(Guid conversationId, CancellationToken cancellationToken)

@@ -34,6 +34,12 @@ namespace GoChatAi.ChatService.Infrastructure.Migrations
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<bool>("IsArchived")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("IsPinned")
+                        .HasColumnType("boolean");
+
                     b.Property<DateTimeOffset>("LastActivityAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -64,8 +70,8 @@ namespace GoChatAi.ChatService.Infrastructure.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("UserId", "LastActivityAt", "Id")
-                        .IsDescending(false, true, true);
+                    b.HasIndex("UserId", "IsArchived", "LastActivityAt", "Id")
+                        .IsDescending(false, false, true, true);
 
                     b.ToTable("conversations", (string)null);
                 });

@@ -1,4 +1,5 @@
 using GoChatAi.ChatService.Application;
+using GoChatAi.ChatService.Application.Commands;
 using GoChatAi.ChatService.Application.Feeds;
 using GoChatAi.ChatService.Domain;
 using Microsoft.EntityFrameworkCore;
@@ -21,13 +22,18 @@ public sealed class ConversationStore(ChatDbContext db) : IConversationStore
         (tracking ? db.Conversations : db.Conversations.AsNoTracking())
             .FirstOrDefaultAsync(c => c.Id == conversationId && c.UserId == userId, cancellationToken);
 
-    public async Task<(IReadOnlyList<Conversation> Page, int Total)> ListAsync(Guid userId, int limit, int offset, CancellationToken cancellationToken)
+    public async Task<(IReadOnlyList<Conversation> Page, int Total)> ListAsync(Guid userId, ConversationListQuery query, CancellationToken cancellationToken)
     {
-        var mine = db.Conversations.AsNoTracking().Where(c => c.UserId == userId);
+        var mine = db.Conversations.AsNoTracking().Where(c => c.UserId == userId && c.IsArchived == query.Archived);
+        if (query.Pinned is { } pinned)
+        {
+            mine = mine.Where(c => c.IsPinned == pinned);
+        }
+
         var total = await mine.CountAsync(cancellationToken);
         var page = await mine
             .OrderByDescending(c => c.LastActivityAt).ThenByDescending(c => c.Id)
-            .Skip(offset).Take(limit)
+            .Skip(query.Offset).Take(query.Limit)
             .ToListAsync(cancellationToken);
         return (page, total);
     }
@@ -322,8 +328,8 @@ public sealed class ConversationStore(ChatDbContext db) : IConversationStore
         }, cancellationToken);
 
     private static NpgsqlBatchCommand InsertConversation(Conversation conversation) => new("""
-        INSERT INTO conversations ("Id", "UserId", "Title", "SystemPrompt", "Model", "CreatedAt", "UpdatedAt", "LastActivityAt", "MessageCount")
-        VALUES ($1, $2, $3, $4, $5, $6, $6, $6, 0)
+        INSERT INTO conversations ("Id", "UserId", "Title", "SystemPrompt", "Model", "CreatedAt", "UpdatedAt", "LastActivityAt", "MessageCount", "IsPinned", "IsArchived")
+        VALUES ($1, $2, $3, $4, $5, $6, $6, $6, 0, FALSE, FALSE)
         """)
     {
         Parameters =
