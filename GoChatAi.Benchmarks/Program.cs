@@ -29,7 +29,7 @@ try
 
         if (settings.Runs(Suites.Send))
         {
-            ResultTable.PrintThroughput("ChatService: SendMessage", await SendMessageBenchmark.RunAsync(chat));
+            ResultTable.PrintThroughput("ChatService: SendMessage, ListConversations", await SendMessageBenchmark.RunAsync(chat));
         }
 
         if (settings.Runs(Suites.Capacity))
