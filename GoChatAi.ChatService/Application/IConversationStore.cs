@@ -34,7 +34,11 @@ public sealed record ConversationContext(string Model, string? SystemPrompt, Anc
 public sealed record PathRange(Guid? LeafId, bool NewestFirst, int? AfterDepth, int Offset, int Count);
 
 /// <summary>A message on a path at its depth, with the ids of the messages that follow the same parent (itself included), oldest first.</summary>
-public sealed record PathMessage(MessageSnapshot Message, int Depth, IReadOnlyList<Guid> SiblingIds);
+public sealed record PathMessage(MessageSnapshot Message, int Depth, Guid[] SiblingIds)
+{
+    /// <summary>Where the message stands among its siblings, from 0.</summary>
+    public int SiblingIndex => Math.Max(0, Array.IndexOf(SiblingIds, Message.Id));
+}
 
 /// <summary>Messages of a path, the path's leaf (null: the conversation has no message) and its length.</summary>
 public sealed record StoredPathPage(Guid? LeafId, int PathLength, IReadOnlyList<PathMessage> Messages);

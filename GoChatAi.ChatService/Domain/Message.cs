@@ -36,9 +36,6 @@ public readonly record struct MessagePlace(Guid? ParentId, int Depth)
 
     /// <summary>The place right after the message <paramref name="parentId"/>, which is at <paramref name="parentDepth"/>.</summary>
     public static MessagePlace After(Guid parentId, int parentDepth) => new(parentId, parentDepth + 1);
-
-    /// <summary>The place of a message beside <paramref name="sibling"/>: the same parent, the same depth.</summary>
-    public static MessagePlace Beside(Message sibling) => new(sibling.ParentId, sibling.Depth);
 }
 
 /// <summary>

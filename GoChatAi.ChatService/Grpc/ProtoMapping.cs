@@ -34,7 +34,7 @@ internal static class ProtoMapping
     {
         var proto = message.Message.ToProto();
         proto.SiblingIds.AddRange(message.SiblingIds.Select(id => id.ToString()));
-        proto.SiblingIndex = Math.Max(0, message.SiblingIds.ToList().IndexOf(message.Message.Id));
+        proto.SiblingIndex = message.SiblingIndex;
         return proto;
     }
 

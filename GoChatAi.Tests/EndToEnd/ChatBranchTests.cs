@@ -529,14 +529,7 @@ public sealed class ChatBranchTests(GoChatAiAppFixture fixture)
     [Fact]
     public async Task Messages_of_other_conversations_and_malformed_ids_are_refused_over_grpc_and_nothing_is_written()
     {
-        var user = await ChatUser.SignUpAsync(fixture);
-        var stranger = await ChatUser.SignUpAsync(fixture);
-        var conversation = await user.CreateConversationAsync("mine");
-        var mine = await ChatAsync(user, conversation.Id, "my question");
-        var otherConversation = await user.CreateConversationAsync("also mine");
-        var other = await ChatAsync(user, otherConversation.Id, "my other question");
-        var foreignConversation = await stranger.CreateConversationAsync("theirs");
-        var foreign = await ChatAsync(stranger, foreignConversation.Id, "their question");
+        var (user, stranger, conversation, mine, otherConversation, other, foreignConversation, foreign) = await ThreeConversationsAsync();
         var c = conversation.Id;
         var before = await SnapshotAsync(user, c);
         var otherBefore = await SnapshotAsync(user, otherConversation.Id);
@@ -627,14 +620,7 @@ public sealed class ChatBranchTests(GoChatAiAppFixture fixture)
     [Fact]
     public async Task Over_rest_bad_branch_requests_get_400_naming_the_field_or_404_and_nothing_is_written()
     {
-        var user = await ChatUser.SignUpAsync(fixture);
-        var stranger = await ChatUser.SignUpAsync(fixture);
-        var conversation = await user.CreateConversationAsync("mine");
-        var mine = await ChatAsync(user, conversation.Id, "my question");
-        var otherConversation = await user.CreateConversationAsync("also mine");
-        var other = await ChatAsync(user, otherConversation.Id, "my other question");
-        var foreignConversation = await stranger.CreateConversationAsync("theirs");
-        var foreign = await ChatAsync(stranger, foreignConversation.Id, "their question");
+        var (user, stranger, conversation, mine, otherConversation, other, foreignConversation, foreign) = await ThreeConversationsAsync();
         var c = conversation.Id;
         var before = await SnapshotAsync(user, c);
         var foreignBefore = await SnapshotAsync(stranger, foreignConversation.Id);
@@ -707,6 +693,26 @@ public sealed class ChatBranchTests(GoChatAiAppFixture fixture)
         ServiceDatabase.CountAsync(fixture, "chatdb", $"SELECT count(*) FROM {table} WHERE \"ConversationId\" = @id", ("id", conversationId));
 
     /// <summary>What a refused request must leave as it was: the conversation, every message of its tree, its branches.</summary>
+    /// <summary>What the bad-input tests aim at: a conversation of the user's, another of theirs, and a stranger's, each with one exchange.</summary>
+    private async Task<ThreeConversations> ThreeConversationsAsync()
+    {
+        var user = await ChatUser.SignUpAsync(fixture);
+        var stranger = await ChatUser.SignUpAsync(fixture);
+        var conversation = await user.CreateConversationAsync("mine");
+        var mine = await ChatAsync(user, conversation.Id, "my question");
+        var otherConversation = await user.CreateConversationAsync("also mine");
+        var other = await ChatAsync(user, otherConversation.Id, "my other question");
+        var foreignConversation = await stranger.CreateConversationAsync("theirs");
+        var foreign = await ChatAsync(stranger, foreignConversation.Id, "their question");
+        return new ThreeConversations(user, stranger, conversation, mine, otherConversation, other, foreignConversation, foreign);
+    }
+
+    private sealed record ThreeConversations(
+        ChatUser User, ChatUser Stranger,
+        Conversation Mine, ChatWithAIResponse MyExchange,
+        Conversation Other, ChatWithAIResponse OtherExchange,
+        Conversation Foreign, ChatWithAIResponse ForeignExchange);
+
     private async Task<TreeSnapshot> SnapshotAsync(ChatUser user, string conversationId)
     {
         var conversation = await GetConversationAsync(user, conversationId);

@@ -1,7 +1,5 @@
 extern alias chatservice;
 
-using System.Diagnostics;
-using System.Text.Json;
 using chatservice::GoChatAi.ChatService.Infrastructure;
 using GoChatAi.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -62,7 +60,7 @@ public sealed class ChatTreeMigrationTests(GoChatAiAppFixture fixture)
                 await InsertUserMessageAsync(connection, lineMessages[4], line, "Thanks", null, start.AddMinutes(3));
             }
 
-            var log = await RunMigrationStepAsync(connectionString);
+            var log = await MigrationStep.RunAsync(new Projects.GoChatAi_ChatService().ProjectPath, "chatdb", connectionString);
             // ConversationTrees, and whatever later releases add after it.
             Assert.Contains($"The database {database} is migrated: ", log, StringComparison.Ordinal);
             Assert.Contains("_ConversationTrees", log, StringComparison.Ordinal);
@@ -118,7 +116,7 @@ public sealed class ChatTreeMigrationTests(GoChatAiAppFixture fixture)
         }
         finally
         {
-            await DropAsync(connectionString);
+            await ServiceDatabase.DropAsync(connectionString);
         }
     }
 
@@ -131,28 +129,6 @@ public sealed class ChatTreeMigrationTests(GoChatAiAppFixture fixture)
         await context.GetService<IMigrator>().MigrateAsync(target);
         var applied = (await context.Database.GetAppliedMigrationsAsync()).ToList();
         Assert.EndsWith("_" + target, applied[^1], StringComparison.Ordinal);
-    }
-
-    /// <summary>Runs the ChatService's migration step as a deployment runs it (Production, JSON logs) and returns its log.</summary>
-    private static async Task<string> RunMigrationStepAsync(string connectionString)
-    {
-        var step = BuiltProject.Run(new Projects.GoChatAi_ChatService().ProjectPath, "migrate");
-        step.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        step.Environment["ConnectionStrings__chatdb"] = connectionString;
-        using var process = Process.Start(step)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(GoChatAiAppFixture.StepTimeout);
-        var log = await output;
-        Assert.True(process.ExitCode == 0, $"The migration step failed ({process.ExitCode}): {log}{await errors}");
-        Assert.Equal("", (await errors).Trim());
-        foreach (var line in log.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-        {
-            using var entry = JsonDocument.Parse(line);
-            Assert.Equal("Information", entry.RootElement.GetProperty("LogLevel").GetString());
-        }
-
-        return log;
     }
 
     // The rows as the release before wrote them: its columns only, Position from its identity.
@@ -225,14 +201,4 @@ public sealed class ChatTreeMigrationTests(GoChatAiAppFixture fixture)
         return found[0];
     }
 
-    private static async Task DropAsync(string connectionString)
-    {
-        var server = new NpgsqlConnectionStringBuilder(connectionString);
-        var database = server.Database!;
-        server.Database = "postgres";
-        await using var connection = new NpgsqlConnection(server.ConnectionString);
-        await connection.OpenAsync();
-        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", connection);
-        await drop.ExecuteNonQueryAsync();
-    }
 }

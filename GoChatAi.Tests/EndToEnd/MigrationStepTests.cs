@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
@@ -67,7 +66,7 @@ public sealed partial class MigrationStepTests(GoChatAiAppFixture fixture)
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health/live")).StatusCode);
 
             // The step creates the database, applies every migration, logs nothing worse than information, and ends.
-            var first = await MigrateAsync(connectionString);
+            var first = await MigrationStep.RunAsync(new Projects.GoChatAi_AuthService().ProjectPath, "authdb", connectionString);
             Assert.Contains($"The database {database} did not exist: created it", first, StringComparison.Ordinal);
             Assert.Contains($"The database {database} is migrated: 4 migration(s) applied now", first, StringComparison.Ordinal);
 
@@ -75,47 +74,14 @@ public sealed partial class MigrationStepTests(GoChatAiAppFixture fixture)
             await HttpPolling.UntilStatusAsync(http, "/health/ready", HttpStatusCode.OK);
 
             // Run again, it has nothing to do.
-            var second = await MigrateAsync(connectionString);
+            var second = await MigrationStep.RunAsync(new Projects.GoChatAi_AuthService().ProjectPath, "authdb", connectionString);
             Assert.Contains($"The database {database} is migrated: 0 migration(s) applied now", second, StringComparison.Ordinal);
         }
         finally
         {
             await service.StopAsync();
-            await DropAsync(connectionString);
+            await ServiceDatabase.DropAsync(connectionString);
         }
-    }
-
-    /// <summary>Runs the AuthService's migration step as a deployment runs it (Production, JSON logs) and returns its log.</summary>
-    private static async Task<string> MigrateAsync(string connectionString)
-    {
-        var step = BuiltProject.Run(new Projects.GoChatAi_AuthService().ProjectPath, "migrate");
-        step.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        step.Environment["ConnectionStrings__authdb"] = connectionString;
-        using var process = Process.Start(step)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(GoChatAiAppFixture.StepTimeout);
-        var log = await output;
-        Assert.True(process.ExitCode == 0, $"The migration step failed ({process.ExitCode}): {log}{await errors}");
-        Assert.Equal("", (await errors).Trim());
-        foreach (var line in log.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-        {
-            using var entry = JsonDocument.Parse(line);
-            Assert.Equal("Information", entry.RootElement.GetProperty("LogLevel").GetString());
-        }
-
-        return log;
-    }
-
-    private static async Task DropAsync(string connectionString)
-    {
-        var server = new NpgsqlConnectionStringBuilder(connectionString);
-        var database = server.Database!;
-        server.Database = "postgres";
-        await using var connection = new NpgsqlConnection(server.ConnectionString);
-        await connection.OpenAsync();
-        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", connection);
-        await drop.ExecuteNonQueryAsync();
     }
 
     [GeneratedRegex(@"\x1b\[[0-9;]*m")]

@@ -31,4 +31,16 @@ public static class ServiceDatabase
 
         return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
+
+    /// <summary>Drops a scratch database a test made, with whatever is still connected to it.</summary>
+    public static async Task DropAsync(string connectionString)
+    {
+        var server = new NpgsqlConnectionStringBuilder(connectionString);
+        var database = server.Database!;
+        server.Database = "postgres";
+        await using var connection = new NpgsqlConnection(server.ConnectionString);
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", connection);
+        await drop.ExecuteNonQueryAsync();
+    }
 }

@@ -209,7 +209,7 @@ internal sealed class FakeConversationStore : IConversationStore
             ? path.AsEnumerable().Reverse().Where(m => range.AfterDepth is not { } after || m.Depth < after)
             : path.Where(m => range.AfterDepth is not { } after || m.Depth > after);
         var page = ordered.Skip(range.AfterDepth is null ? range.Offset : 0).Take(range.Count)
-            .Select(m => new PathMessage(MessageSnapshot.Of(m), m.Depth, Messages.Where(s => s.ConversationId == conversationId && s.ParentId == m.ParentId).Select(s => s.Id).ToList()))
+            .Select(m => new PathMessage(MessageSnapshot.Of(m), m.Depth, Messages.Where(s => s.ConversationId == conversationId && s.ParentId == m.ParentId).Select(s => s.Id).ToArray()))
             .ToList();
         return Task.FromResult<StoredPathPage?>(new(leaf?.Id, path.Count, page));
     }

@@ -192,6 +192,6 @@ public sealed class ConversationBranchRulesTests : IAsyncLifetime
         Assert.Throws<ArgumentException>(() => message.Place(new MessagePlace(Guid.CreateVersion7(), 0)));
         message.Place(_answer2.Next);
         Assert.Throws<InvalidOperationException>(() => message.Place(_answer2.Next));
-        Assert.Equal(new MessagePlace(_answer2.Id, 4), MessagePlace.Beside(message));
+        Assert.Equal((_answer2.Id, 4), (message.ParentId, message.Depth));
     }
 }
