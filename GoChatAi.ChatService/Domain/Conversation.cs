@@ -5,6 +5,7 @@ public sealed class Conversation
 {
     public const int MaxTitleLength = 200;
     public const int MaxSystemPromptLength = 16_000;
+    public const int MaxImportedFromLength = 200;
 
     public Guid Id { get; init; }
 
@@ -43,6 +44,12 @@ public sealed class Conversation
 
     /// <summary>Put away by its owner: listed only when asked for, otherwise whole.</summary>
     public bool IsArchived { get; private set; }
+
+    /// <summary>
+    /// For a conversation imported from a file, where it came from (such as <c>chatgpt:&lt;id&gt;</c>): a user holds at
+    /// most one conversation per source, so that importing a file twice creates nothing new. Null otherwise.
+    /// </summary>
+    public string? ImportedFrom { get; init; }
 
     /// <summary>A new conversation without messages; an empty title or system prompt is none.</summary>
     public static Conversation Create(Guid id, Guid userId, string? title, string? systemPrompt, string model, DateTimeOffset now) => new()

@@ -12,6 +12,8 @@ public sealed class ChatDbContext(DbContextOptions<ChatDbContext> options) : DbC
 
     public DbSet<UsageRecord> Usage => Set<UsageRecord>();
 
+    public DbSet<ShareLink> ShareLinks => Set<ShareLink>();
+
     /// <summary>The messages' column that says which <see cref="Branch"/> a message is on (not part of the domain).</summary>
     public const string BranchColumn = "BranchId";
 
@@ -26,6 +28,9 @@ public sealed class ChatDbContext(DbContextOptions<ChatDbContext> options) : DbC
             conversation.Property(c => c.Model).HasMaxLength(200);
             // A user's conversations (archived or not), most recent activity first, ties by id.
             conversation.HasIndex(c => new { c.UserId, c.IsArchived, c.LastActivityAt, c.Id }).IsDescending(false, false, true, true);
+            conversation.Property(c => c.ImportedFrom).HasMaxLength(Conversation.MaxImportedFromLength);
+            // One conversation per imported source and user: importing a file twice creates nothing new.
+            conversation.HasIndex(c => new { c.UserId, c.ImportedFrom }).IsUnique().HasFilter("\"ImportedFrom\" IS NOT NULL");
             conversation.HasMany<Message>().WithOne().HasForeignKey(m => m.ConversationId).OnDelete(DeleteBehavior.Cascade);
         });
 
@@ -60,6 +65,19 @@ public sealed class ChatDbContext(DbContextOptions<ChatDbContext> options) : DbC
             branch.HasOne<Conversation>().WithMany().HasForeignKey(b => b.ConversationId).OnDelete(DeleteBehavior.Cascade);
             // The branches that leave a branch at or below a depth: those under a message.
             branch.HasIndex(b => new { b.ParentBranchId, b.ForkDepth });
+        });
+
+        modelBuilder.Entity<ShareLink>(link =>
+        {
+            link.ToTable("share_links");
+            link.HasKey(l => l.Id);
+            link.Property(l => l.Id).HasMaxLength(ShareLink.IdLength);
+            link.Property(l => l.Title).HasMaxLength(Conversation.MaxTitleLength);
+            // Deleting the conversation ends its links at once.
+            link.HasOne<Conversation>().WithMany().HasForeignKey(l => l.ConversationId).OnDelete(DeleteBehavior.Cascade);
+            // A user's links, newest first (ListShareLinks).
+            link.HasIndex(l => new { l.UserId, l.CreatedAt }).IsDescending(false, true);
+            link.HasIndex(l => l.ConversationId);
         });
 
         modelBuilder.Entity<UsageRecord>(usage =>

@@ -34,6 +34,10 @@ namespace GoChatAi.ChatService.Infrastructure.Migrations
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("ImportedFrom")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
                     b.Property<bool>("IsArchived")
                         .HasColumnType("boolean");
 
@@ -69,6 +73,10 @@ namespace GoChatAi.ChatService.Infrastructure.Migrations
                         .HasColumnType("uuid");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("UserId", "ImportedFrom")
+                        .IsUnique()
+                        .HasFilter("\"ImportedFrom\" IS NOT NULL");
 
                     b.HasIndex("UserId", "IsArchived", "LastActivityAt", "Id")
                         .IsDescending(false, false, true, true);
@@ -153,6 +161,41 @@ namespace GoChatAi.ChatService.Infrastructure.Migrations
                     b.ToTable("messages", (string)null);
                 });
 
+            modelBuilder.Entity("GoChatAi.ChatService.Domain.ShareLink", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(22)
+                        .HasColumnType("character varying(22)");
+
+                    b.Property<Guid>("ConversationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("MessageId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Title")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ConversationId");
+
+                    b.HasIndex("UserId", "CreatedAt")
+                        .IsDescending(false, true);
+
+                    b.ToTable("share_links", (string)null);
+                });
+
             modelBuilder.Entity("GoChatAi.ChatService.Domain.UsageRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -224,6 +267,15 @@ namespace GoChatAi.ChatService.Infrastructure.Migrations
                 });
 
             modelBuilder.Entity("GoChatAi.ChatService.Domain.Message", b =>
+                {
+                    b.HasOne("GoChatAi.ChatService.Domain.Conversation", null)
+                        .WithMany()
+                        .HasForeignKey("ConversationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("GoChatAi.ChatService.Domain.ShareLink", b =>
                 {
                     b.HasOne("GoChatAi.ChatService.Domain.Conversation", null)
                         .WithMany()
