@@ -44,6 +44,7 @@ public static class Extensions
         builder.Services.AddSingleton<IStoreReadiness, StoreReadiness>();
         builder.Services.AddSingleton<ConversationStreams>();
         builder.Services.AddScoped<IConversationStore, ConversationStore>();
+        builder.Services.AddScoped<IConversationSearch, ConversationSearch>();
         builder.Services.AddScoped<IUsageLedger, UsageLedger>();
 
         // Generations: the feed writer is registered first so that it stops last, after every answer's last event.
@@ -59,6 +60,7 @@ public static class Extensions
         builder.Services.AddScoped<ConversationService>();
         builder.Services.AddScoped<GenerationService>();
         builder.Services.AddScoped<UsageService>();
+        builder.Services.AddScoped<SearchService>();
         builder.Services.AddScoped<CompletionService>();
         return builder;
     }

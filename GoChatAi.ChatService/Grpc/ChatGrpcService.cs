@@ -17,6 +17,7 @@ public sealed class ChatGrpcService(
     GenerationService generations,
     ConversationStreams streams,
     UsageService usage,
+    SearchService search,
     ModelCatalog models,
     IOptions<ChatOptions> options,
     GenerationRunner runner) : Contracts.Chat.V1.ChatService.ChatServiceBase
@@ -31,6 +32,12 @@ public sealed class ChatGrpcService(
     {
         var (page, total) = await conversations.ListAsync(context.GetUserId(), request.ToQuery(), context.CancellationToken);
         return new ListConversationsResponse { Conversations = { page.Select(c => c.ToProto()) }, TotalCount = total };
+    }
+
+    public override async Task<SearchConversationsResponse> SearchConversations(SearchConversationsRequest request, ServerCallContext context)
+    {
+        var page = await search.SearchAsync(context.GetUserId(), request.ToQuery(), context.CancellationToken);
+        return new SearchConversationsResponse { Hits = { page.Hits.Select(h => h.ToProto()) }, HasMore = page.HasMore };
     }
 
     public override async Task<Conversation> GetConversation(GetConversationRequest request, ServerCallContext context) =>

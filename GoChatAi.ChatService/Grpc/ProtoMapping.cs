@@ -29,6 +29,28 @@ internal static class ProtoMapping
         Archived = conversation.IsArchived,
     };
 
+    public static Role ToProto(this DomainMessageRole role) => role switch
+    {
+        DomainMessageRole.System => Role.System,
+        DomainMessageRole.User => Role.User,
+        DomainMessageRole.Assistant => Role.Assistant,
+        _ => Role.Unspecified,
+    };
+
+    public static Contracts.Chat.V1.SearchHit ToProto(this Application.SearchHit hit)
+    {
+        var proto = new Contracts.Chat.V1.SearchHit
+        {
+            Conversation = hit.Conversation.ToProto(),
+            MessageId = hit.MessageId?.ToString() ?? "",
+            Role = hit.Role?.ToProto() ?? Role.Unspecified,
+            Snippet = hit.Snippet,
+            CreatedAt = Timestamp.FromDateTimeOffset(hit.CreatedAt),
+        };
+        proto.Highlights.AddRange(hit.Highlights.Select(h => new TextRange { Start = h.Start, Length = h.Length }));
+        return proto;
+    }
+
     /// <summary>A message of a path, with where it stands among its siblings.</summary>
     public static Message ToProto(this PathMessage message)
     {
@@ -44,13 +66,7 @@ internal static class ProtoMapping
     {
         Id = message.Id.ToString(),
         ConversationId = message.ConversationId.ToString(),
-        Role = message.Role switch
-        {
-            DomainMessageRole.System => Role.System,
-            DomainMessageRole.User => Role.User,
-            DomainMessageRole.Assistant => Role.Assistant,
-            _ => Role.Unspecified,
-        },
+        Role = message.Role.ToProto(),
         Content = message.Content,
         Model = message.Model ?? "",
         Usage = message.Usage?.ToProto(),

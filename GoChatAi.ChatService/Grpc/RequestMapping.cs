@@ -42,6 +42,17 @@ internal static class RequestMapping
         return new ConversationListQuery(limit ?? 20, request.Offset, request.HasPinned ? request.Pinned : null, request.HasArchived && request.Archived);
     }
 
+    public static SearchQuery ToQuery(this SearchConversationsRequest request)
+    {
+        var limit = request.HasLimit ? request.Limit : (int?)null;
+        new RequestValidation()
+            .Check("query", string.IsNullOrWhiteSpace(request.Query) ? "must not be blank" : RequestValidation.TextViolation(request.Query, SearchQuery.MaxTextLength))
+            .Check("limit", limit is null or (>= 1 and <= SearchQuery.MaxLimit) ? null : $"must be from 1 to {SearchQuery.MaxLimit}")
+            .Check("offset", request.Offset is >= 0 and <= SearchQuery.MaxOffset ? null : $"must be from 0 to {SearchQuery.MaxOffset}")
+            .ThrowIfInvalid();
+        return new SearchQuery(request.Query.Trim(), limit ?? 20, request.Offset);
+    }
+
     public static UpdateConversationCommand ToCommand(this UpdateConversationRequest request, ModelCatalog models)
     {
         var check = new RequestValidation();

@@ -19,6 +19,12 @@ public sealed class ChatDbContext(DbContextOptions<ChatDbContext> options) : DbC
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        // Full-text search (migration ConversationSearch) keeps, outside this model, because only the search's SQL
+        // and the inserts' SQL touch them: messages."UserId" (the owner, so that one GIN index finds a user's matches
+        // without visiting anybody else's), messages."SearchVector" and conversations."TitleSearch" (generated
+        // tsvector columns), and GIN indexes on ("UserId", the vector) through btree_gin.
+        modelBuilder.HasPostgresExtension("btree_gin");
+
         modelBuilder.Entity<Conversation>(conversation =>
         {
             conversation.ToTable("conversations");

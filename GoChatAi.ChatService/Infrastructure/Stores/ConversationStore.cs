@@ -5,6 +5,7 @@ using GoChatAi.ChatService.Domain;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
+using static GoChatAi.ChatService.Infrastructure.Stores.SqlRoundTrip;
 
 namespace GoChatAi.ChatService.Infrastructure.Stores;
 
@@ -45,7 +46,7 @@ public sealed class ConversationStore(ChatDbContext db) : IConversationStore
         db.Conversations.Where(c => c.Id == conversationId).Select(c => c.UserId).FirstOrDefaultAsync(cancellationToken);
 
     public Task<StoredPathPage?> ReadPathAsync(Guid userId, Guid conversationId, PathRange range, CancellationToken cancellationToken) =>
-        ExecuteAsync(async (connection, token) =>
+        db.ExecuteAsync(async (connection, token) =>
         {
             // Bounds in depths: oldest first from the offset (or past the token's depth) to the leaf; newest first
             // from the leaf less the offset (or before the token's depth) down to the first message.
@@ -87,7 +88,7 @@ public sealed class ConversationStore(ChatDbContext db) : IConversationStore
         }, cancellationToken);
 
     public Task<Guid?> FindLeafThroughAsync(Guid userId, Guid conversationId, Guid messageId, CancellationToken cancellationToken) =>
-        ExecuteAsync(async (connection, token) =>
+        db.ExecuteAsync(async (connection, token) =>
         {
             await using var command = new NpgsqlCommand(ConversationTreeSql.LeafThrough, connection)
             {
@@ -97,7 +98,7 @@ public sealed class ConversationStore(ChatDbContext db) : IConversationStore
         }, cancellationToken);
 
     public Task<bool> SwitchBranchAsync(Guid userId, Guid conversationId, Guid messageId, CancellationToken cancellationToken) =>
-        ExecuteAsync(async (connection, token) =>
+        db.ExecuteAsync(async (connection, token) =>
         {
             // Under the conversation's lock, so that no message is added under the new leaf while it is found.
             var switched = new NpgsqlBatchCommand(ConversationTreeSql.SwitchBranch) { Parameters = { Param(conversationId), Param(userId), Param(messageId) } };
@@ -147,7 +148,7 @@ public sealed class ConversationStore(ChatDbContext db) : IConversationStore
     /// the messages are read only when the conversation is the user's, so that nobody else's text leaves the database.
     /// </summary>
     public Task<ConversationContext?> FindContextAsync(Guid userId, Guid conversationId, Guid? anchorId, int historyLimit, CancellationToken cancellationToken) =>
-        ExecuteAsync(async (connection, token) =>
+        db.ExecuteAsync(async (connection, token) =>
         {
             await using var batch = new NpgsqlBatch(connection)
             {
@@ -205,7 +206,7 @@ public sealed class ConversationStore(ChatDbContext db) : IConversationStore
     /// one transaction, holding the conversation's lock from its first statement.
     /// </summary>
     public Task StartGenerationAsync(Guid userId, Conversation? newConversation, Message? user, Message answer, CancellationToken cancellationToken) =>
-        ExecuteAsync(async (connection, token) =>
+        db.ExecuteAsync(async (connection, token) =>
         {
             var conversationId = answer.ConversationId;
             await using var batch = new NpgsqlBatch(connection)
@@ -228,7 +229,7 @@ public sealed class ConversationStore(ChatDbContext db) : IConversationStore
         }, cancellationToken);
 
     public Task AddConversationAsync(Conversation conversation, IReadOnlyList<Message> messages, CancellationToken cancellationToken) =>
-        ExecuteAsync(async (connection, token) =>
+        db.ExecuteAsync(async (connection, token) =>
         {
             await using var batch = new NpgsqlBatch(connection) { BatchCommands = { InsertConversation(conversation) } };
             foreach (var message in messages)
@@ -250,7 +251,7 @@ public sealed class ConversationStore(ChatDbContext db) : IConversationStore
     /// one round trip, if the conversation is the user's and the parent one of its messages.
     /// </summary>
     public Task<MessagePlace?> AddMessageAsync(Guid userId, Message message, Guid? parentId, CancellationToken cancellationToken) =>
-        ExecuteAsync(async (connection, token) =>
+        db.ExecuteAsync(async (connection, token) =>
         {
             var insert = InsertAfter(userId, message, parentId is null ? ParentChoice.ActiveLeaf : ParentChoice.Given(parentId.Value));
             insert.CommandText += """ RETURNING "ParentId", "Depth" """;
@@ -281,7 +282,7 @@ public sealed class ConversationStore(ChatDbContext db) : IConversationStore
     /// its usage in the ledger, in one statement. A deleted conversation's answer is gone, but its usage is recorded.
     /// </summary>
     public Task<AnswerStored> FinishAnswerAsync(Message answer, int tokenCount, UsageRecord? usage, CancellationToken cancellationToken) =>
-        ExecuteAsync(async (connection, token) =>
+        db.ExecuteAsync(async (connection, token) =>
         {
             await using var command = new NpgsqlCommand("""
                 WITH finished AS (
@@ -310,21 +311,6 @@ public sealed class ConversationStore(ChatDbContext db) : IConversationStore
             return reader.GetBoolean(0) ? AnswerStored.Stored
                 : reader.GetBoolean(1) ? AnswerStored.FinishedElsewhere
                 : AnswerStored.ConversationGone;
-        }, cancellationToken);
-
-    private async Task<T> ExecuteAsync<T>(Func<NpgsqlConnection, CancellationToken, Task<T>> operation, CancellationToken cancellationToken) =>
-        // The retrying strategy runs the whole round trip again after a transient failure (a dropped connection).
-        await db.Database.CreateExecutionStrategy().ExecuteAsync(async token =>
-        {
-            await db.Database.OpenConnectionAsync(token);
-            try
-            {
-                return await operation((NpgsqlConnection)db.Database.GetDbConnection(), token);
-            }
-            finally
-            {
-                await db.Database.CloseConnectionAsync();
-            }
         }, cancellationToken);
 
     private static NpgsqlBatchCommand InsertConversation(Conversation conversation) => new("""
@@ -358,8 +344,8 @@ public sealed class ConversationStore(ChatDbContext db) : IConversationStore
     private static NpgsqlBatchCommand InsertAfter(Guid userId, Message message, ParentChoice parent)
     {
         var command = new NpgsqlBatchCommand($$"""
-            INSERT INTO messages ("Id", "ConversationId", "Role", "Content", "Status", "Model", "TokenCount", "GenerationId", "CreatedAt", "ParentId", "Depth", "{{ChatDbContext.BranchColumn}}")
-            SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, p."Id", COALESCE(p."Depth" + 1, 0),
+            INSERT INTO messages ("Id", "ConversationId", "UserId", "Role", "Content", "Status", "Model", "TokenCount", "GenerationId", "CreatedAt", "ParentId", "Depth", "{{ChatDbContext.BranchColumn}}")
+            SELECT $1, $2, c."UserId", $3, $4, $5, $6, $7, $8, $9, p."Id", COALESCE(p."Depth" + 1, 0),
                 CASE WHEN p."Id" IS NULL
                     OR EXISTS (SELECT 1 FROM messages f WHERE f."BranchId" = p."BranchId" AND f."Depth" = p."Depth" + 1)
                     THEN $1 ELSE p."BranchId" END
@@ -422,15 +408,4 @@ public sealed class ConversationStore(ChatDbContext db) : IConversationStore
             reader.GetFieldValue<DateTimeOffset>(10),
             reader.IsDBNull(11) ? null : reader.GetGuid(11));
     }
-
-    private static NpgsqlParameter<T> Param<T>(T value) => new() { TypedValue = value };
-
-    private static NpgsqlParameter Param(string? value) =>
-        new() { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text };
-
-    private static NpgsqlParameter Param(int? value) =>
-        new() { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer };
-
-    private static NpgsqlParameter Param(Guid? value) =>
-        new() { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid };
 }
