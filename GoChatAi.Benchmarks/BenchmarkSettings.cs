@@ -12,7 +12,8 @@ public enum Suites
     Capacity = 4,
     History = 8,
     Send = 16,
-    Chat = Latency | Capacity | History | Send,
+    Search = 32,
+    Chat = Latency | Capacity | History | Send | Search,
     All = Auth | Chat,
 }
 
@@ -30,7 +31,8 @@ public sealed record BenchmarkSettings(
     IReadOnlyList<int> LatencyLevels,
     IReadOnlyList<int> StreamLevels,
     int HistoryMessages,
-    int HistoryBranches)
+    int HistoryBranches,
+    int SearchMessages)
 {
     public const string Usage = """
         Measures the stack that `dotnet run --project GoChatAi.AppHost` brings up. Start it first, with a high
@@ -56,18 +58,19 @@ public sealed record BenchmarkSettings(
           --devmodel-key KEY       the stand-in's key (needed by the latency figures)
           --seconds N              seconds per timed scenario [10]
           --concurrency N          concurrent callers per scenario [16]
-          --only LIST              auth, chat, or latency, capacity, history, send, comma-separated [all]
+          --only LIST              auth, chat, or latency, capacity, history, send, search, comma-separated [all]
           --latency-levels LIST    streams at a time for the latency figures, comma-separated [1,16]
           --stream-levels LIST     concurrent streams to hold, comma-separated, up to 5000 [100,1000]
           --history-messages N     messages in the GetHistory conversation [100000]
           --history-branches N     one-message branches then added off its path, 0 for none [1000]
+          --search-messages N      messages imported for the search figures, a tenth of them the searcher's [1000000]
         Every endpoint must be on this machine (localhost): a benchmark floods what it measures.
         """;
 
     private static readonly string[] _options =
     [
         "auth-grpc", "chat-grpc", "chat-grpc-direct", "chat-rest", "devmodel", "devmodel-key", "seconds", "concurrency", "only",
-        "latency-levels", "stream-levels", "history-messages", "history-branches",
+        "latency-levels", "stream-levels", "history-messages", "history-branches", "search-messages",
     ];
 
     public bool Runs(Suites suite) => (Only & suite) != 0;
@@ -102,7 +105,8 @@ public sealed record BenchmarkSettings(
             [.. (Option("stream-levels") ?? "100,1000").Split(',').Select(level => Number(level, "stream-levels", 1, 5000))],
             // GetHistory takes offsets up to 1,000,000, so a deeper conversation could not be paged by offset.
             Number(Option("history-messages") ?? "100000", "history-messages", 200, 1_000_000),
-            Number(Option("history-branches") ?? "1000", "history-branches", 0, 1_000_000));
+            Number(Option("history-branches") ?? "1000", "history-branches", 0, 1_000_000),
+            Number(Option("search-messages") ?? "1000000", "search-messages", SearchBenchmark.MessagesPerFile, 10_000_000));
     }
 
     private static Uri Local(string text) =>
@@ -119,5 +123,5 @@ public sealed record BenchmarkSettings(
         text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Aggregate(Suites.None, (all, name) =>
             all | (Enum.TryParse<Suites>(name, ignoreCase: true, out var suite) && suite != Suites.None
                 ? suite
-                : throw new BenchmarkSetupException($"--only takes auth, chat, latency, capacity, history, send or all, not '{name}'.")));
+                : throw new BenchmarkSetupException($"--only takes auth, chat, latency, capacity, history, send, search or all, not '{name}'.")));
 }

@@ -3,14 +3,14 @@ using System.Diagnostics;
 namespace GoChatAi.Benchmarks;
 
 /// <summary>What one scenario achieved.</summary>
-public sealed record ScenarioResult(string Name, int Requests, int Errors, TimeSpan Elapsed, TimeSpan P50, TimeSpan P99, string? FirstError = null)
+public sealed record ScenarioResult(string Name, int Requests, int Errors, TimeSpan Elapsed, TimeSpan P50, TimeSpan P95, TimeSpan P99, string? FirstError = null)
 {
     public double PerSecond => Requests / Elapsed.TotalSeconds;
 
     public static ScenarioResult From(string name, IEnumerable<TimeSpan> latencies, int errors, TimeSpan elapsed, string? firstError)
     {
         var sorted = latencies.Order().ToList();
-        return new ScenarioResult(name, sorted.Count, errors, elapsed, Percentiles.Of(sorted, 0.50), Percentiles.Of(sorted, 0.99), firstError);
+        return new ScenarioResult(name, sorted.Count, errors, elapsed, Percentiles.Of(sorted, 0.50), Percentiles.Of(sorted, 0.95), Percentiles.Of(sorted, 0.99), firstError);
     }
 }
 

@@ -41,6 +41,11 @@ try
         {
             ResultTable.PrintHistory(await HistoryBenchmark.RunAsync(chat));
         }
+
+        if (settings.Runs(Suites.Search))
+        {
+            ResultTable.PrintSearch(await SearchBenchmark.RunAsync(chat));
+        }
     }
 
     return 0;

@@ -110,6 +110,25 @@ public static class ResultTable
         }
     }
 
+    public static void PrintSearch(SearchResult result)
+    {
+        Heading(string.Create(CultureInfo.InvariantCulture,
+            $"ChatService: SearchConversations, {result.Messages:N0} messages of {result.Users} users, {result.Messages / result.Users:N0} of them the searcher's, {result.Path}"));
+        Line(string.Create(CultureInfo.InvariantCulture,
+            $"Filled through ImportConversations: {result.Files:N0} files of {SearchBenchmark.MessagesPerFile:N0} messages, {result.Import.TotalSeconds:0} s, {result.Messages / result.Import.TotalSeconds:N0} messages/s."));
+        Line("");
+        Line("| query | the searcher's messages it matches | callers | requests/s | p50 | p95 | p99 | errors |");
+        Line("|---|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var row in result.Rows)
+        {
+            var r = row.Result;
+            Line(string.Create(CultureInfo.InvariantCulture,
+                $"| {r.Name} | {row.Matches} | {row.Callers} | {r.PerSecond:0.0} | {Ms(r.P50)} | {Ms(r.P95)} | {Ms(r.P99)} | {r.Errors} |"));
+        }
+
+        Errors(result.Rows.Select(r => (r.Result.Name, r.Result.FirstError)));
+    }
+
     private static string Cells(ScenarioResult result) =>
         string.Create(CultureInfo.InvariantCulture, $"{result.Name} | {result.PerSecond:0.0} | {Ms(result.P50)} | {Ms(result.P99)} | {result.Errors}");
 
