@@ -44,13 +44,7 @@ internal static class ProtoMapping
     {
         Id = message.Id.ToString(),
         ConversationId = message.ConversationId.ToString(),
-        Role = message.Role switch
-        {
-            DomainMessageRole.System => Role.System,
-            DomainMessageRole.User => Role.User,
-            DomainMessageRole.Assistant => Role.Assistant,
-            _ => Role.Unspecified,
-        },
+        Role = message.Role.ToProto(),
         Content = message.Content,
         Model = message.Model ?? "",
         Usage = message.Usage?.ToProto(),
@@ -121,6 +115,14 @@ internal static class ProtoMapping
         PromptTokens = usage.PromptTokens,
         CompletionTokens = usage.CompletionTokens,
         TotalTokens = usage.TotalTokens,
+    };
+
+    public static Role ToProto(this DomainMessageRole role) => role switch
+    {
+        DomainMessageRole.System => Role.System,
+        DomainMessageRole.User => Role.User,
+        DomainMessageRole.Assistant => Role.Assistant,
+        _ => Role.Unspecified,
     };
 
     public static FinishReason ToProto(this DomainFinishReason? reason) => reason switch
