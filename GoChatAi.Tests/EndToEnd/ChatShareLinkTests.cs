@@ -21,8 +21,8 @@ public sealed class ChatShareLinkTests(GoChatAiAppFixture fixture)
     {
         var user = await ChatUser.SignUpAsync(fixture);
         var conversation = await user.CreateConversationAsync("Before sharing");
-        await ChatAsync(user, conversation.Id, "the first question");
-        var second = await ChatAsync(user, conversation.Id, "the second question");
+        await user.ChatAsync(conversation.Id, "the first question");
+        var second = await user.ChatAsync(conversation.Id, "the second question");
         var path = await user.HistoryAsync(conversation.Id);
         Assert.Equal(4, path.Count);
 
@@ -55,11 +55,11 @@ public sealed class ChatShareLinkTests(GoChatAiAppFixture fixture)
         Assert.Equal(link.CreatedAt, shared.SharedAt);
 
         // The conversation goes on: another exchange, a regenerated answer (a new branch, shown), a message, a new title.
-        await ChatAsync(user, conversation.Id, "a question AFTER-SHARING");
+        await user.ChatAsync(conversation.Id, "a question AFTER-SHARING");
         using (var regenerate = user.Grpc.RegenerateAnswer(
             new RegenerateAnswerRequest { ConversationId = conversation.Id, MessageId = second.AssistantMessage.Id }, user.Options()))
         {
-            await ReadUntilEndAsync(regenerate.ResponseStream);
+            await ChatCalls.ReadUntilEndAsync(regenerate.ResponseStream);
         }
 
         await user.Grpc.SendMessageAsync(new SendMessageRequest { ConversationId = conversation.Id, Content = "a note AFTER-SHARING" }, user.Options());
@@ -79,12 +79,12 @@ public sealed class ChatShareLinkTests(GoChatAiAppFixture fixture)
     {
         var user = await ChatUser.SignUpAsync(fixture);
         var conversation = await user.CreateConversationAsync("Branches");
-        var first = await ChatAsync(user, conversation.Id, "the first question");
-        var second = await ChatAsync(user, conversation.Id, "the second question");
+        var first = await user.ChatAsync(conversation.Id, "the first question");
+        var second = await user.ChatAsync(conversation.Id, "the second question");
         using (var regenerate = user.Grpc.RegenerateAnswer(
             new RegenerateAnswerRequest { ConversationId = conversation.Id, MessageId = second.AssistantMessage.Id }, user.Options()))
         {
-            await ReadUntilEndAsync(regenerate.ResponseStream);
+            await ChatCalls.ReadUntilEndAsync(regenerate.ResponseStream);
         }
 
         Assert.NotEqual(second.AssistantMessage.Id, (await user.HistoryAsync(conversation.Id))[^1].Id);
@@ -123,8 +123,8 @@ public sealed class ChatShareLinkTests(GoChatAiAppFixture fixture)
         var stranger = await ChatUser.SignUpAsync(fixture);
         var a = await user.CreateConversationAsync("A");
         var b = await user.CreateConversationAsync("B");
-        await ChatAsync(user, a.Id, "about A");
-        await ChatAsync(user, b.Id, "about B");
+        await user.ChatAsync(a.Id, "about A");
+        await user.ChatAsync(b.Id, "about B");
         var a1 = await CreateAsync(user, a.Id);
         var a2 = await CreateAsync(user, a.Id);
         var b1 = await CreateAsync(user, b.Id);
@@ -162,7 +162,7 @@ public sealed class ChatShareLinkTests(GoChatAiAppFixture fixture)
     {
         var user = await ChatUser.SignUpAsync(fixture);
         var conversation = await user.CreateConversationAsync("to revoke");
-        await ChatAsync(user, conversation.Id, "a question");
+        await user.ChatAsync(conversation.Id, "a question");
         var overGrpc = await CreateAsync(user, conversation.Id);
         var overRest = await CreateAsync(user, conversation.Id);
         var (_, unknownBody) = await ReadOverRestAsync(UnknownShareId());
@@ -192,8 +192,8 @@ public sealed class ChatShareLinkTests(GoChatAiAppFixture fixture)
         var user = await ChatUser.SignUpAsync(fixture);
         var doomed = await user.CreateConversationAsync("doomed");
         var kept = await user.CreateConversationAsync("kept");
-        await ChatAsync(user, doomed.Id, "a question");
-        await ChatAsync(user, kept.Id, "another question");
+        await user.ChatAsync(doomed.Id, "a question");
+        await user.ChatAsync(kept.Id, "another question");
         var doomedLink = await CreateAsync(user, doomed.Id);
         var keptLink = await CreateAsync(user, kept.Id);
         var (_, unknownBody) = await ReadOverRestAsync(UnknownShareId());
@@ -216,7 +216,7 @@ public sealed class ChatShareLinkTests(GoChatAiAppFixture fixture)
     {
         var user = await ChatUser.SignUpAsync(fixture);
         var conversation = await user.CreateConversationAsync("short-lived");
-        await ChatAsync(user, conversation.Id, "a question");
+        await user.ChatAsync(conversation.Id, "a question");
         var lasting = await CreateAsync(user, conversation.Id);
         var (_, unknownBody) = await ReadOverRestAsync(UnknownShareId());
         var link = await user.Grpc.CreateShareLinkAsync(new CreateShareLinkRequest
@@ -243,12 +243,12 @@ public sealed class ChatShareLinkTests(GoChatAiAppFixture fixture)
         var user = await ChatUser.SignUpAsync(fixture);
         var stranger = await ChatUser.SignUpAsync(fixture);
         var conversation = await user.CreateConversationAsync("mine");
-        var mine = await ChatAsync(user, conversation.Id, "my question");
+        var mine = await user.ChatAsync(conversation.Id, "my question");
         var other = await user.CreateConversationAsync("also mine");
-        var otherExchange = await ChatAsync(user, other.Id, "my other question");
+        var otherExchange = await user.ChatAsync(other.Id, "my other question");
         var empty = await user.CreateConversationAsync("empty");
         var foreign = await stranger.CreateConversationAsync("theirs");
-        var foreignExchange = await ChatAsync(stranger, foreign.Id, "their question");
+        var foreignExchange = await stranger.ChatAsync(foreign.Id, "their question");
         var c = conversation.Id;
         var past = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddMinutes(-1));
         var anonymous = new SharedConversationService.SharedConversationServiceClient(fixture.CreateGrpcChannel("chatservice"));
@@ -289,9 +289,9 @@ public sealed class ChatShareLinkTests(GoChatAiAppFixture fixture)
             {
                 failures.Add($"{name}: {exception.StatusCode} ({exception.Status.Detail}), expected {expected}");
             }
-            catch (RpcException exception) when (field is not null && !Fields(exception).Contains(field))
+            catch (RpcException exception) when (field is not null && !ChatCalls.Fields(exception).Contains(field))
             {
-                failures.Add($"{name}: violations [{string.Join(", ", Fields(exception))}] ({exception.Status.Detail}), expected one naming {field}");
+                failures.Add($"{name}: violations [{string.Join(", ", ChatCalls.Fields(exception))}] ({exception.Status.Detail}), expected one naming {field}");
             }
             catch (RpcException)
             {
@@ -347,21 +347,10 @@ public sealed class ChatShareLinkTests(GoChatAiAppFixture fixture)
     {
         var user = await ChatUser.SignUpAsync(fixture);
         var conversation = await user.CreateConversationAsync("busy");
-        var first = await ChatAsync(user, conversation.Id, "a quick one");
-        using var running = user.Grpc.StreamChat(new ChatWithAIRequest
-        {
-            ConversationId = conversation.Id,
-            Message = "a long one " + DevModelJournal.Directive("tokens=400; slow=50ms", out var key),
-        }, user.Options());
-        var started = new List<ChatEvent>();
-        while (started.Count < 2 && await running.ResponseStream.MoveNext(CancellationToken.None))
-        {
-            started.Add(running.ResponseStream.Current);
-        }
-
-        Assert.Equal(ChatEvent.EventOneofCase.GenerationStarted, started[1].EventCase);
-        var generating = started[1].GenerationStarted.Message;
-        await DevModelJournal.WaitUntilStartedAsync(fixture, key);
+        var first = await user.ChatAsync(conversation.Id, "a quick one");
+        var longAnswer = await user.StartLongAnswerAsync(conversation.Id);
+        using var running = longAnswer.Stream;
+        var generating = longAnswer.Answer;
 
         // The active leaf, or the answer named: FAILED_PRECONDITION (400 with code 9 over REST), nothing written.
         var byDefault = await Assert.ThrowsAsync<RpcException>(() => user.Grpc.CreateShareLinkAsync(
@@ -381,7 +370,7 @@ public sealed class ChatShareLinkTests(GoChatAiAppFixture fixture)
         Assert.Equal(2, (await ReadOverGrpcAsync(before.ShareId)).Messages.Count);
 
         await user.Grpc.CancelGenerationAsync(new CancelGenerationRequest { GenerationId = generating.GenerationId }, user.Options());
-        await ReadUntilEndAsync(running.ResponseStream);
+        await ChatCalls.ReadUntilEndAsync(running.ResponseStream);
         var ended = await CreateAsync(user, conversation.Id);
         Assert.Equal(generating.Id, ended.MessageId);
         var shared = await ReadOverGrpcAsync(ended.ShareId);
@@ -454,17 +443,6 @@ public sealed class ChatShareLinkTests(GoChatAiAppFixture fixture)
     private static string UnknownShareId() =>
         Convert.ToBase64String(Guid.NewGuid().ToByteArray()).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    private static async Task<ChatWithAIResponse> ChatAsync(ChatUser user, string conversationId, string message) =>
-        await user.Grpc.ChatWithAIAsync(new ChatWithAIRequest { ConversationId = conversationId, Message = message }, user.Options());
-
-    private static async Task ReadUntilEndAsync(IAsyncStreamReader<ChatEvent> stream)
-    {
-        while (await stream.MoveNext(CancellationToken.None)
-            && stream.Current.EventCase is not (ChatEvent.EventOneofCase.Completed or ChatEvent.EventOneofCase.Failed))
-        {
-        }
-    }
-
     /// <summary>A role as proto3 JSON writes it (ROLE_USER), as the C# enum names it (User).</summary>
     private static string RoleOf(JsonNode message) =>
         ((string)message["role"]!)["ROLE_".Length..] switch
@@ -473,7 +451,4 @@ public sealed class ChatShareLinkTests(GoChatAiAppFixture fixture)
             "ASSISTANT" => nameof(Role.Assistant),
             var other => other,
         };
-
-    private static string[] Fields(RpcException exception) =>
-        exception.GetRpcStatus()?.GetDetail<Google.Rpc.BadRequest>()?.FieldViolations.Select(v => v.Field).ToArray() ?? [];
 }
