@@ -33,7 +33,7 @@ public sealed class ShareLink
 
     public static ShareLink Create(Guid conversationId, Guid userId, Guid messageId, string? title, DateTimeOffset now, DateTimeOffset? expiresAt)
     {
-        if (expiresAt <= now)
+        if (!CanExpireAt(expiresAt, now))
         {
             throw new ArgumentOutOfRangeException(nameof(expiresAt), "A share link must expire in the future.");
         }
@@ -49,6 +49,9 @@ public sealed class ShareLink
             ExpiresAt = expiresAt,
         };
     }
+
+    /// <summary>Whether a link made at <paramref name="now"/> may expire at <paramref name="expiresAt"/>: never, or later.</summary>
+    public static bool CanExpireAt(DateTimeOffset? expiresAt, DateTimeOffset now) => expiresAt is null || expiresAt > now;
 
     /// <summary>Whether the link can be read at <paramref name="now"/>.</summary>
     public bool IsOpenAt(DateTimeOffset now) => ExpiresAt is null || now < ExpiresAt;

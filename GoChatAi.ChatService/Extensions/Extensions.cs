@@ -2,6 +2,7 @@ using GoChatAi.ChatService.Application;
 using GoChatAi.ChatService.Application.Completions;
 using GoChatAi.ChatService.Application.Feeds;
 using GoChatAi.ChatService.Application.Generations;
+using GoChatAi.ChatService.Application.Sharing;
 using GoChatAi.ChatService.Grpc;
 using GoChatAi.ChatService.Http;
 using GoChatAi.ChatService.Http.OpenAi;
@@ -62,6 +63,8 @@ public static class Extensions
         builder.Services.AddScoped<UsageService>();
         builder.Services.AddScoped<SearchService>();
         builder.Services.AddScoped<CompletionService>();
+        builder.Services.AddScoped<IShareLinkStore, ShareLinkStore>();
+        builder.Services.AddScoped<ShareLinkService>();
         return builder;
     }
 
@@ -148,6 +151,8 @@ public static class Extensions
     public static WebApplication MapChatEndpoints(this WebApplication app)
     {
         app.MapGrpcService<ChatGrpcService>();
+        // Anonymous: shared conversations are read without an account (GET /v1/shared/{share_id}).
+        app.MapGrpcService<SharedConversationGrpcService>();
         app.MapChatStreamEndpoints();
         app.MapOpenAiEndpoints();
         return app;

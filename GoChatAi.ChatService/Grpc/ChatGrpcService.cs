@@ -1,6 +1,7 @@
 using GoChatAi.ChatService.Application;
 using GoChatAi.ChatService.Application.Feeds;
 using GoChatAi.ChatService.Application.Generations;
+using GoChatAi.ChatService.Application.Sharing;
 using GoChatAi.Contracts.Chat.V1;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -20,7 +21,8 @@ public sealed class ChatGrpcService(
     SearchService search,
     ModelCatalog models,
     IOptions<ChatOptions> options,
-    GenerationRunner runner) : Contracts.Chat.V1.ChatService.ChatServiceBase
+    GenerationRunner runner,
+    ShareLinkService shares) : Contracts.Chat.V1.ChatService.ChatServiceBase
 {
     public override async Task<Conversation> CreateConversation(CreateConversationRequest request, ServerCallContext context)
     {
@@ -130,6 +132,21 @@ public sealed class ChatGrpcService(
             NextPageToken = page.NextPageToken,
             LeafId = page.LeafId?.ToString() ?? "",
         };
+    }
+
+    public override async Task<ShareLink> CreateShareLink(CreateShareLinkRequest request, ServerCallContext context) =>
+        (await shares.CreateAsync(context.GetUserId(), request.ToCommand(), context.CancellationToken)).ToProto();
+
+    public override async Task<ListShareLinksResponse> ListShareLinks(ListShareLinksRequest request, ServerCallContext context)
+    {
+        var links = await shares.ListAsync(context.GetUserId(), request.ToConversationId(), context.CancellationToken);
+        return new ListShareLinksResponse { Links = { links.Select(l => l.ToProto()) } };
+    }
+
+    public override async Task<Empty> RevokeShareLink(RevokeShareLinkRequest request, ServerCallContext context)
+    {
+        await shares.RevokeAsync(context.GetUserId(), request.ToShareId(), context.CancellationToken);
+        return new Empty();
     }
 
     /// <summary>Starts an answer and streams its events from the first until it ends (the caller may leave before: the job goes on).</summary>

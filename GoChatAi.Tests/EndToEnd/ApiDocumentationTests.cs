@@ -45,7 +45,7 @@ public sealed class ApiDocumentationTests(GoChatAiAppFixture fixture)
 
     [Theory]
     [InlineData("authservice", "/v1/users/me", "get", "/v1/auth/signin", "post")]
-    [InlineData("chatservice", "/v1/chat/conversations", "get", null, null)]
+    [InlineData("chatservice", "/v1/chat/conversations", "get", "/v1/shared/{shareId}", "get")]
     public async Task Operations_that_need_a_token_ask_for_the_bearer_scheme_and_only_they(
         string service, string securedRoute, string securedMethod, string? openRoute, string? openMethod)
     {

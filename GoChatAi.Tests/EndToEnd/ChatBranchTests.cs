@@ -160,16 +160,16 @@ public sealed class ChatBranchTests(GoChatAiAppFixture fixture)
     {
         var user = await ChatUser.SignUpAsync(fixture);
         var conversation = await user.CreateConversationAsync("edit in the middle", systemPrompt: "Be brief.");
-        var turn1 = await ChatAsync(user, conversation.Id, "first question");
-        var turn2 = await ChatAsync(user, conversation.Id, "second question OLD-WORDING");
-        var turn3 = await ChatAsync(user, conversation.Id, "third question AFTER-THE-EDIT-POINT");
+        var turn1 = await user.ChatAsync(conversation.Id, "first question");
+        var turn2 = await user.ChatAsync(conversation.Id, "second question OLD-WORDING");
+        var turn3 = await user.ChatAsync(conversation.Id, "third question AFTER-THE-EDIT-POINT");
         var q1 = turn1.UserMessage;
         var a1 = turn1.AssistantMessage;
         var q2 = turn2.UserMessage;
 
         var edited = "second question NEW-WORDING " + DevModelJournal.Directive("tokens=5", out var editKey);
         using var call = user.Grpc.EditMessage(new EditMessageRequest { ConversationId = conversation.Id, MessageId = q2.Id, Content = edited }, user.Options());
-        var events = await ReadUntilEndAsync(call.ResponseStream);
+        var events = await ChatCalls.ReadUntilEndAsync(call.ResponseStream);
 
         Assert.Equal(ChatEvent.EventOneofCase.MessageCreated, events[0].EventCase);
         var q2Edited = events[0].MessageCreated.Message;
@@ -238,8 +238,8 @@ public sealed class ChatBranchTests(GoChatAiAppFixture fixture)
     {
         var user = await ChatUser.SignUpAsync(fixture);
         var conversation = await user.CreateConversationAsync("parent message ids");
-        var first = await ChatAsync(user, conversation.Id, "the first question");
-        var second = await ChatAsync(user, conversation.Id, "the second question");
+        var first = await user.ChatAsync(conversation.Id, "the first question");
+        var second = await user.ChatAsync(conversation.Id, "the second question");
         var a1 = first.AssistantMessage.Id;
 
         // SendMessage after the first answer: a sibling of the second question, and the new active leaf.
@@ -278,7 +278,7 @@ public sealed class ChatBranchTests(GoChatAiAppFixture fixture)
     {
         var user = await ChatUser.SignUpAsync(fixture);
         var conversation = await user.CreateConversationAsync("answer a stored message");
-        var earlier = await ChatAsync(user, conversation.Id, "an earlier exchange");
+        var earlier = await user.ChatAsync(conversation.Id, "an earlier exchange");
         var stored = await user.Grpc.SendMessageAsync(new SendMessageRequest
         {
             ConversationId = conversation.Id,
@@ -349,7 +349,7 @@ public sealed class ChatBranchTests(GoChatAiAppFixture fixture)
     {
         var user = await ChatUser.SignUpAsync(fixture);
         var conversation = await user.CreateConversationAsync("sse regenerate");
-        var first = await ChatAsync(user, conversation.Id, "slowly please " + DevModelJournal.Directive("tokens=12; slow=40ms", out var key));
+        var first = await user.ChatAsync(conversation.Id, "slowly please " + DevModelJournal.Directive("tokens=12; slow=40ms", out var key));
         using var rest = user.Rest();
         var route = $"/v1/chat/conversations/{conversation.Id}/messages/{first.AssistantMessage.Id}/regenerate/stream";
 
@@ -402,8 +402,8 @@ public sealed class ChatBranchTests(GoChatAiAppFixture fixture)
     {
         var user = await ChatUser.SignUpAsync(fixture);
         var conversation = await user.CreateConversationAsync("sse edit");
-        var first = await ChatAsync(user, conversation.Id, "the very first message");
-        await ChatAsync(user, conversation.Id, "a second message");
+        var first = await user.ChatAsync(conversation.Id, "the very first message");
+        await user.ChatAsync(conversation.Id, "a second message");
         using var rest = user.Rest();
         var edited = "the first message, edited " + DevModelJournal.Directive("tokens=5", out var key);
 
@@ -475,21 +475,10 @@ public sealed class ChatBranchTests(GoChatAiAppFixture fixture)
     {
         var user = await ChatUser.SignUpAsync(fixture);
         var conversation = await user.CreateConversationAsync("busy");
-        var first = await ChatAsync(user, conversation.Id, "a quick one");
-        using var running = user.Grpc.StreamChat(new ChatWithAIRequest
-        {
-            ConversationId = conversation.Id,
-            Message = "a long one " + DevModelJournal.Directive("tokens=400; slow=50ms", out var key),
-        }, user.Options());
-        var started = new List<ChatEvent>();
-        while (started.Count < 2 && await running.ResponseStream.MoveNext(CancellationToken.None))
-        {
-            started.Add(running.ResponseStream.Current);
-        }
-
-        Assert.Equal(ChatEvent.EventOneofCase.GenerationStarted, started[1].EventCase);
-        var generating = started[1].GenerationStarted.Message;
-        await DevModelJournal.WaitUntilStartedAsync(fixture, key);
+        var first = await user.ChatAsync(conversation.Id, "a quick one");
+        var longAnswer = await user.StartLongAnswerAsync(conversation.Id);
+        using var running = longAnswer.Stream;
+        var generating = longAnswer.Answer;
         var before = await SnapshotAsync(user, conversation.Id);
         Assert.Equal(generating.Id, before.Conversation.ActiveLeafId);
 
@@ -519,7 +508,7 @@ public sealed class ChatBranchTests(GoChatAiAppFixture fixture)
 
         // Once the running answer is stopped, the same regenerate is answered.
         await user.Grpc.CancelGenerationAsync(new CancelGenerationRequest { GenerationId = generating.GenerationId }, user.Options());
-        var remaining = await ReadUntilEndAsync(running.ResponseStream);
+        var remaining = await ChatCalls.ReadUntilEndAsync(running.ResponseStream);
         Assert.Equal(FinishReason.Cancelled, remaining[^1].Completed.FinishReason);
         var regenerated = AssertAnswerStream(await RegenerateAsync(user, conversation.Id, first.AssistantMessage.Id), first.UserMessage.Id);
         Assert.Equal(regenerated, (await GetConversationAsync(user, conversation.Id)).ActiveLeafId);
@@ -557,7 +546,7 @@ public sealed class ChatBranchTests(GoChatAiAppFixture fixture)
             ("ChatWithAI after another conversation's message", () => user.Grpc.ChatWithAIAsync(
                 new ChatWithAIRequest { ConversationId = c, Message = "hi", ParentMessageId = other.AssistantMessage.Id }, user.Options()).ResponseAsync,
                 StatusCode.InvalidArgument, "parent_message_id"),
-            ("StreamChat after a stranger's message", () => ReadUntilEndAsync(user.Grpc.StreamChat(
+            ("StreamChat after a stranger's message", () => ChatCalls.ReadUntilEndAsync(user.Grpc.StreamChat(
                 new ChatWithAIRequest { ConversationId = c, Message = "hi", ParentMessageId = foreign.AssistantMessage.Id }, user.Options()).ResponseStream),
                 StatusCode.InvalidArgument, "parent_message_id"),
             ("SendMessage after another conversation's message", () => user.Grpc.SendMessageAsync(
@@ -579,13 +568,13 @@ public sealed class ChatBranchTests(GoChatAiAppFixture fixture)
             // The new text and the model settings.
             ("edit with blank content", () => EditAsync(user, c, mine.UserMessage.Id, " \n\t "), StatusCode.InvalidArgument, "content"),
             ("edit with empty content", () => EditAsync(user, c, mine.UserMessage.Id, ""), StatusCode.InvalidArgument, "content"),
-            ("regenerate with a temperature out of range", () => ReadUntilEndAsync(user.Grpc.RegenerateAnswer(
+            ("regenerate with a temperature out of range", () => ChatCalls.ReadUntilEndAsync(user.Grpc.RegenerateAnswer(
                 new RegenerateAnswerRequest { ConversationId = c, MessageId = mine.AssistantMessage.Id, Temperature = 3 }, user.Options()).ResponseStream),
                 StatusCode.InvalidArgument, "temperature"),
-            ("edit with max_tokens 0", () => ReadUntilEndAsync(user.Grpc.EditMessage(
+            ("edit with max_tokens 0", () => ChatCalls.ReadUntilEndAsync(user.Grpc.EditMessage(
                 new EditMessageRequest { ConversationId = c, MessageId = mine.UserMessage.Id, Content = "ok", MaxTokens = 0 }, user.Options()).ResponseStream),
                 StatusCode.InvalidArgument, "max_tokens"),
-            ("regenerate with an unknown model", () => ReadUntilEndAsync(user.Grpc.RegenerateAnswer(
+            ("regenerate with an unknown model", () => ChatCalls.ReadUntilEndAsync(user.Grpc.RegenerateAnswer(
                 new RegenerateAnswerRequest { ConversationId = c, MessageId = mine.AssistantMessage.Id, Model = "gpt-5-ultra" }, user.Options()).ResponseStream),
                 StatusCode.InvalidArgument, "model"),
         };
@@ -604,9 +593,9 @@ public sealed class ChatBranchTests(GoChatAiAppFixture fixture)
                 {
                     failures.Add($"{name}: {exception.StatusCode} ({exception.Status.Detail}), expected {expected}");
                 }
-                else if (field is not null && !Fields(exception).Contains(field))
+                else if (field is not null && !ChatCalls.Fields(exception).Contains(field))
                 {
-                    failures.Add($"{name}: violations [{string.Join(", ", Fields(exception))}] ({exception.Status.Detail}), expected one naming {field}");
+                    failures.Add($"{name}: violations [{string.Join(", ", ChatCalls.Fields(exception))}] ({exception.Status.Detail}), expected one naming {field}");
                 }
             }
         }
@@ -680,8 +669,8 @@ public sealed class ChatBranchTests(GoChatAiAppFixture fixture)
     private static async Task<Conversation> BranchedConversationAsync(ChatUser user, string title)
     {
         var conversation = await user.CreateConversationAsync(title);
-        var first = await ChatAsync(user, conversation.Id, "a first question");
-        var second = await ChatAsync(user, conversation.Id, "a second question");
+        var first = await user.ChatAsync(conversation.Id, "a first question");
+        var second = await user.ChatAsync(conversation.Id, "a second question");
         AssertAnswerStream(await RegenerateAsync(user, conversation.Id, second.AssistantMessage.Id), second.UserMessage.Id);
         var edit = await EditAsync(user, conversation.Id, second.UserMessage.Id, "the second question, edited");
         Assert.Equal(ChatEvent.EventOneofCase.Completed, edit[^1].EventCase);
@@ -699,11 +688,11 @@ public sealed class ChatBranchTests(GoChatAiAppFixture fixture)
         var user = await ChatUser.SignUpAsync(fixture);
         var stranger = await ChatUser.SignUpAsync(fixture);
         var conversation = await user.CreateConversationAsync("mine");
-        var mine = await ChatAsync(user, conversation.Id, "my question");
+        var mine = await user.ChatAsync(conversation.Id, "my question");
         var otherConversation = await user.CreateConversationAsync("also mine");
-        var other = await ChatAsync(user, otherConversation.Id, "my other question");
+        var other = await user.ChatAsync(otherConversation.Id, "my other question");
         var foreignConversation = await stranger.CreateConversationAsync("theirs");
-        var foreign = await ChatAsync(stranger, foreignConversation.Id, "their question");
+        var foreign = await stranger.ChatAsync(foreignConversation.Id, "their question");
         return new ThreeConversations(user, stranger, conversation, mine, otherConversation, other, foreignConversation, foreign);
     }
 
@@ -727,19 +716,16 @@ public sealed class ChatBranchTests(GoChatAiAppFixture fixture)
 
     private sealed record TreeSnapshot(Conversation Conversation, string Path, long MessageRows, long BranchRows);
 
-    private static async Task<ChatWithAIResponse> ChatAsync(ChatUser user, string conversationId, string message) =>
-        await user.Grpc.ChatWithAIAsync(new ChatWithAIRequest { ConversationId = conversationId, Message = message }, user.Options());
-
     private static async Task<List<ChatEvent>> RegenerateAsync(ChatUser user, string conversationId, string messageId)
     {
         using var call = user.Grpc.RegenerateAnswer(new RegenerateAnswerRequest { ConversationId = conversationId, MessageId = messageId }, user.Options());
-        return await ReadUntilEndAsync(call.ResponseStream);
+        return await ChatCalls.ReadUntilEndAsync(call.ResponseStream);
     }
 
     private static async Task<List<ChatEvent>> EditAsync(ChatUser user, string conversationId, string messageId, string content)
     {
         using var call = user.Grpc.EditMessage(new EditMessageRequest { ConversationId = conversationId, MessageId = messageId, Content = content }, user.Options());
-        return await ReadUntilEndAsync(call.ResponseStream);
+        return await ChatCalls.ReadUntilEndAsync(call.ResponseStream);
     }
 
     private static async Task Switch(ChatUser user, string conversationId, string messageId) =>
@@ -761,21 +747,6 @@ public sealed class ChatBranchTests(GoChatAiAppFixture fixture)
 
     private static async Task<Conversation> GetConversationAsync(ChatUser user, string conversationId) =>
         await user.Grpc.GetConversationAsync(new GetConversationRequest { ConversationId = conversationId }, user.Options());
-
-    private static async Task<List<ChatEvent>> ReadUntilEndAsync(IAsyncStreamReader<ChatEvent> stream)
-    {
-        var events = new List<ChatEvent>();
-        while (await stream.MoveNext(CancellationToken.None))
-        {
-            events.Add(stream.Current);
-            if (stream.Current.EventCase is ChatEvent.EventOneofCase.Completed or ChatEvent.EventOneofCase.Failed)
-            {
-                break;
-            }
-        }
-
-        return events;
-    }
 
     /// <summary>
     /// Checks an answer's events, as RegenerateAnswer sends them (and EditMessage after its message_created): the
@@ -801,9 +772,6 @@ public sealed class ChatBranchTests(GoChatAiAppFixture fixture)
     /// <summary>The messages the stand-in received, as (role, content).</summary>
     private static List<(string Role, string Content)> Messages(JsonObject request) =>
         [.. request["messages"]!.AsArray().Select(m => ((string)m!["role"]!, (string?)m["content"] ?? ""))];
-
-    private static string[] Fields(RpcException exception) =>
-        exception.GetRpcStatus()?.GetDetail<Google.Rpc.BadRequest>()?.FieldViolations.Select(v => v.Field).ToArray() ?? [];
 
     /// <summary>proto3 JSON leaves a 0 out.</summary>
     private static int SiblingIndex(JsonNode message) => message["siblingIndex"] is { } index ? (int)index : 0;

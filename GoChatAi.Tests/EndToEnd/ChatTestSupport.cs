@@ -82,12 +82,62 @@ public sealed class ChatUser(GoChatAiAppFixture fixture, string accessToken, Gui
         }
     }
 
+    /// <summary>An exchange with the model in one of this user's conversations, waited for whole.</summary>
+    public async Task<ChatWithAIResponse> ChatAsync(string conversationId, string message) =>
+        await Grpc.ChatWithAIAsync(new ChatWithAIRequest { ConversationId = conversationId, Message = message }, Options());
+
+    /// <summary>
+    /// Starts a long answer (400 words, 50 ms apart) and returns once it is stored as generating and the stand-in has
+    /// its request: the stream (read it on, or end it sooner with CancelGeneration) and the answer as it started.
+    /// </summary>
+    public async Task<(AsyncServerStreamingCall<ChatEvent> Stream, Message Answer)> StartLongAnswerAsync(string conversationId)
+    {
+        var stream = Grpc.StreamChat(new ChatWithAIRequest
+        {
+            ConversationId = conversationId,
+            Message = "a long one " + DevModelJournal.Directive("tokens=400; slow=50ms", out var key),
+        }, Options());
+        var started = new List<ChatEvent>();
+        while (started.Count < 2 && await stream.ResponseStream.MoveNext(CancellationToken.None))
+        {
+            started.Add(stream.ResponseStream.Current);
+        }
+
+        Assert.Equal(ChatEvent.EventOneofCase.GenerationStarted, started[1].EventCase);
+        await DevModelJournal.WaitUntilStartedAsync(fixture, key);
+        return (stream, started[1].GenerationStarted.Message);
+    }
+
     /// <summary>How many conversations and messages this user has: what a refused request must not change.</summary>
     public async Task<(int Conversations, int Messages)> CountStoredAsync()
     {
         var list = await Grpc.ListConversationsAsync(new ListConversationsRequest { Limit = 100 }, Options());
         return (list.TotalCount, list.Conversations.Sum(c => c.MessageCount));
     }
+}
+
+/// <summary>What the chat tests read from calls: an answer's events to its end, the fields a refusal names.</summary>
+public static class ChatCalls
+{
+    /// <summary>Reads a stream of chat events until its answer ends (completed or failed).</summary>
+    public static async Task<List<ChatEvent>> ReadUntilEndAsync(IAsyncStreamReader<ChatEvent> stream)
+    {
+        var events = new List<ChatEvent>();
+        while (await stream.MoveNext(CancellationToken.None))
+        {
+            events.Add(stream.Current);
+            if (stream.Current.EventCase is ChatEvent.EventOneofCase.Completed or ChatEvent.EventOneofCase.Failed)
+            {
+                break;
+            }
+        }
+
+        return events;
+    }
+
+    /// <summary>The fields an INVALID_ARGUMENT names (its BadRequest detail).</summary>
+    public static string[] Fields(RpcException exception) =>
+        exception.GetRpcStatus()?.GetDetail<Google.Rpc.BadRequest>()?.FieldViolations.Select(v => v.Field).ToArray() ?? [];
 }
 
 /// <summary>The stand-in model's request journal.</summary>
