@@ -139,14 +139,6 @@ internal static class ProtoMapping
         TotalTokens = usage.TotalTokens,
     };
 
-    public static Role ToProto(this DomainMessageRole role) => role switch
-    {
-        DomainMessageRole.System => Role.System,
-        DomainMessageRole.User => Role.User,
-        DomainMessageRole.Assistant => Role.Assistant,
-        _ => Role.Unspecified,
-    };
-
     public static FinishReason ToProto(this DomainFinishReason? reason) => reason switch
     {
         DomainFinishReason.Stop => FinishReason.Stop,
