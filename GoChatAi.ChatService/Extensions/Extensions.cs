@@ -1,4 +1,5 @@
 using GoChatAi.ChatService.Application;
+using GoChatAi.ChatService.Application.Archives;
 using GoChatAi.ChatService.Application.Completions;
 using GoChatAi.ChatService.Application.Feeds;
 using GoChatAi.ChatService.Application.Generations;
@@ -60,6 +61,11 @@ public static class Extensions
         builder.Services.AddScoped<GenerationService>();
         builder.Services.AddScoped<UsageService>();
         builder.Services.AddScoped<CompletionService>();
+
+        // Export and import (issue 16): conversations whole, read one at a time, imported each in one transaction.
+        builder.Services.AddScoped<IConversationArchive, ConversationArchive>();
+        builder.Services.AddScoped<ConversationArchiveService>();
+        ChatArchiveGrpcService.AddTo(builder.Services);
         return builder;
     }
 
@@ -148,6 +154,9 @@ public static class Extensions
         app.MapGrpcService<ChatGrpcService>();
         app.MapChatStreamEndpoints();
         app.MapOpenAiEndpoints();
+        // After ChatGrpcService, whose export and import routes these take over.
+        ChatArchiveGrpcService.MapTo(app);
+        app.MapChatArchiveEndpoints();
         return app;
     }
 }

@@ -312,20 +312,8 @@ public sealed class ConversationStore(ChatDbContext db) : IConversationStore
                 : AnswerStored.ConversationGone;
         }, cancellationToken);
 
-    private async Task<T> ExecuteAsync<T>(Func<NpgsqlConnection, CancellationToken, Task<T>> operation, CancellationToken cancellationToken) =>
-        // The retrying strategy runs the whole round trip again after a transient failure (a dropped connection).
-        await db.Database.CreateExecutionStrategy().ExecuteAsync(async token =>
-        {
-            await db.Database.OpenConnectionAsync(token);
-            try
-            {
-                return await operation((NpgsqlConnection)db.Database.GetDbConnection(), token);
-            }
-            finally
-            {
-                await db.Database.CloseConnectionAsync();
-            }
-        }, cancellationToken);
+    private Task<T> ExecuteAsync<T>(Func<NpgsqlConnection, CancellationToken, Task<T>> operation, CancellationToken cancellationToken) =>
+        db.ExecuteOnConnectionAsync(operation, cancellationToken);
 
     private static NpgsqlBatchCommand InsertConversation(Conversation conversation) => new("""
         INSERT INTO conversations ("Id", "UserId", "Title", "SystemPrompt", "Model", "CreatedAt", "UpdatedAt", "LastActivityAt", "MessageCount", "IsPinned", "IsArchived")
