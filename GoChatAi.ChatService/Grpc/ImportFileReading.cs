@@ -388,8 +388,9 @@ internal static class ChatGptExportReading
     /// <summary>Unix seconds (ChatGPT writes them with a fraction); null when absent or out of range.</summary>
     private static DateTimeOffset? Time(JsonElement element, string property)
     {
+        // As a decimal, so that the microseconds written are the ones read.
         if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(property, out var value) || value.ValueKind != JsonValueKind.Number
-            || !value.TryGetDouble(out var seconds) || !(seconds is >= 0 and < 253_402_300_799))
+            || !value.TryGetDecimal(out var seconds) || !(seconds is >= 0 and < 253_402_300_799))
         {
             return null;
         }
