@@ -43,10 +43,16 @@ public static class ChatArchiveEndpoints
     public static IEndpointRouteBuilder MapChatArchiveEndpoints(this IEndpointRouteBuilder app)
     {
         var maxImportBytes = app.ServiceProvider.GetRequiredService<IOptions<ChatOptions>>().Value.MaxImportBytes;
-        app.MapGet(ExportRoute, ExportAsync).RequireAuthorization();
+        app.MapGet(ExportRoute, ExportAsync)
+            .RequireAuthorization()
+            .WithSummary("Exports the caller's conversations (or one, with conversation_id) as a file to download: format=json "
+                + "(a ConversationArchive, every message of every branch, what ImportConversations takes back) or format=markdown "
+                + "(each conversation's active branch, for people). ExportConversations' REST form.");
         app.MapPost(ImportRoute, ImportAsync)
             .RequireAuthorization()
-            .WithMetadata(new RestBodyReadByEndpoint(maxImportBytes));
+            .WithMetadata(new RestBodyReadByEndpoint(maxImportBytes))
+            .WithSummary("Imports conversations from the file sent as the body: a GoChatAi export or ChatGPT's conversations.json "
+                + "(format=gochatai|chatgpt, or absent to recognise it); answers ImportConversationsResponse. ImportConversations' REST form.");
         return app;
     }
 
