@@ -4,10 +4,8 @@ using GoChatAi.Contracts.Chat.V1;
 using GoChatAi.ServiceDefaults.Errors;
 using Google.Protobuf;
 using Grpc.AspNetCore.Server;
-using Grpc.AspNetCore.Server.Model;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace GoChatAi.ChatService.Grpc;
@@ -19,7 +17,7 @@ namespace GoChatAi.ChatService.Grpc;
 /// than any other request (256 KiB): these two routes take precedence over the ones ChatGrpcService leaves unimplemented.
 /// </summary>
 [Authorize]
-public sealed class ChatArchiveGrpcService(ConversationArchiveService archives, IOptions<ChatOptions> options)
+public sealed class ChatArchiveGrpcService(ConversationArchiveService archives, IOptions<ChatOptions> options) : ChatArchiveServiceBase
 {
     /// <summary>Room for the import request's other fields around the file.</summary>
     private const int ImportEnvelopeBytes = 1024;
@@ -27,7 +25,7 @@ public sealed class ChatArchiveGrpcService(ConversationArchiveService archives, 
     /// <summary>Set once the import's request was read: a RESOURCE_EXHAUSTED without it is gRPC's size limit.</summary>
     private static readonly object s_importRead = new();
 
-    public async Task ExportConversations(ExportConversationsRequest request, IServerStreamWriter<ExportedConversation> responseStream, ServerCallContext context)
+    public override async Task ExportConversations(ExportConversationsRequest request, IServerStreamWriter<ExportedConversation> responseStream, ServerCallContext context)
     {
         var conversationId = request.ToConversationId();
         await foreach (var conversation in archives.ExportAsync(context.GetUserId(), conversationId, context.CancellationToken))
@@ -36,20 +34,17 @@ public sealed class ChatArchiveGrpcService(ConversationArchiveService archives, 
         }
     }
 
-    public async Task<ImportConversationsResponse> ImportConversations(ImportConversationsRequest request, ServerCallContext context)
+    public override async Task<ImportConversationsResponse> ImportConversations(ImportConversationsRequest request, ServerCallContext context)
     {
         context.GetHttpContext().Items[s_importRead] = true;
         var command = request.ToCommand(options.Value.MaxImportBytes);
         return (await archives.ImportAsync(context.GetUserId(), command, context.CancellationToken)).ToProto();
     }
 
-    /// <summary>Registers the class's two methods and the import's receive limit, from <see cref="ChatOptions.MaxImportBytes"/>.</summary>
-    public static void AddTo(IServiceCollection services)
-    {
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<ChatArchiveGrpcService>, MethodProvider>());
+    /// <summary>The import's receive limit, from <see cref="ChatOptions.MaxImportBytes"/>.</summary>
+    public static void AddTo(IServiceCollection services) =>
         services.AddOptions<GrpcServiceOptions<ChatArchiveGrpcService>>()
             .Configure<IOptions<ChatOptions>>((grpc, chat) => grpc.MaxReceiveMessageSize = chat.Value.MaxImportBytes + ImportEnvelopeBytes);
-    }
 
     /// <summary>
     /// Maps the two methods (after ChatGrpcService), ahead of ChatGrpcService's routes of the same names. A file far
@@ -78,33 +73,36 @@ public sealed class ChatArchiveGrpcService(ConversationArchiveService archives, 
             };
         });
     }
+}
 
-    /// <summary>The two methods, as the generated ChatService binds them (the same names and messages), on this class.</summary>
-    private sealed class MethodProvider : IServiceMethodProvider<ChatArchiveGrpcService>
+/// <summary>
+/// ChatService's export and import methods bound as the generated code binds a service (the same names, messages and
+/// descriptor), for a class that serves only them.
+/// </summary>
+[BindServiceMethod(typeof(ChatArchiveServiceBase), nameof(BindService))]
+public abstract class ChatArchiveServiceBase
+{
+    private static readonly Method<ExportConversationsRequest, ExportedConversation> s_export = new(
+        MethodType.ServerStreaming, Contracts.Chat.V1.ChatService.Descriptor.FullName, "ExportConversations",
+        Marshallers.Create(m => m.ToByteArray(), ExportConversationsRequest.Parser.ParseFrom),
+        Marshallers.Create(m => m.ToByteArray(), ExportedConversation.Parser.ParseFrom));
+
+    private static readonly Method<ImportConversationsRequest, ImportConversationsResponse> s_import = new(
+        MethodType.Unary, Contracts.Chat.V1.ChatService.Descriptor.FullName, "ImportConversations",
+        Marshallers.Create(m => m.ToByteArray(), ImportConversationsRequest.Parser.ParseFrom),
+        Marshallers.Create(m => m.ToByteArray(), ImportConversationsResponse.Parser.ParseFrom));
+
+    /// <summary>The service's descriptor, where JSON transcoding and reflection look for it.</summary>
+    public static Google.Protobuf.Reflection.ServiceDescriptor Descriptor => Contracts.Chat.V1.ChatService.Descriptor;
+
+    public abstract Task ExportConversations(ExportConversationsRequest request, IServerStreamWriter<ExportedConversation> responseStream, ServerCallContext context);
+
+    public abstract Task<ImportConversationsResponse> ImportConversations(ImportConversationsRequest request, ServerCallContext context);
+
+    public static void BindService(ServiceBinderBase serviceBinder, ChatArchiveServiceBase? serviceImpl)
     {
-        private static readonly Method<ExportConversationsRequest, ExportedConversation> s_export = new(
-            MethodType.ServerStreaming, Contracts.Chat.V1.ChatService.Descriptor.FullName, "ExportConversations",
-            Marshallers.Create(m => m.ToByteArray(), ExportConversationsRequest.Parser.ParseFrom),
-            Marshallers.Create(m => m.ToByteArray(), ExportedConversation.Parser.ParseFrom));
-
-        private static readonly Method<ImportConversationsRequest, ImportConversationsResponse> s_import = new(
-            MethodType.Unary, Contracts.Chat.V1.ChatService.Descriptor.FullName, "ImportConversations",
-            Marshallers.Create(m => m.ToByteArray(), ImportConversationsRequest.Parser.ParseFrom),
-            Marshallers.Create(m => m.ToByteArray(), ImportConversationsResponse.Parser.ParseFrom));
-
-        public void OnServiceMethodDiscovery(ServiceMethodProviderContext<ChatArchiveGrpcService> context)
-        {
-            context.AddServerStreamingMethod(s_export, Metadata(),
-                (service, request, stream, call) => service.ExportConversations(request, stream, call));
-            context.AddUnaryMethod(s_import, Metadata(),
-                (service, request, call) => service.ImportConversations(request, call));
-        }
-
-        /// <summary>What gRPC gives a generated method's endpoint: the class's attributes (authorization), POST only.</summary>
-        private static List<object> Metadata() =>
-        [
-            .. typeof(ChatArchiveGrpcService).GetCustomAttributes(inherit: true),
-            new HttpMethodMetadata(["POST"], acceptCorsPreflight: true),
-        ];
+        ArgumentNullException.ThrowIfNull(serviceBinder);
+        serviceBinder.AddMethod(s_export, serviceImpl is null ? null! : serviceImpl.ExportConversations);
+        serviceBinder.AddMethod(s_import, serviceImpl is null ? null! : serviceImpl.ImportConversations);
     }
 }
