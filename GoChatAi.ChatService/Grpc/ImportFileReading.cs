@@ -158,7 +158,8 @@ internal static class ImportFileReading
                 },
                 message.Content,
                 message.Model.Length == 0 ? null : message.Model,
-                message.FinishReason switch
+                // An answer exported while it was still being written ends there: incomplete.
+                message.Status == Contracts.Chat.V1.MessageStatus.Generating ? DomainFinishReason.Incomplete : message.FinishReason switch
                 {
                     Contracts.Chat.V1.FinishReason.Stop => DomainFinishReason.Stop,
                     Contracts.Chat.V1.FinishReason.Length => DomainFinishReason.Length,

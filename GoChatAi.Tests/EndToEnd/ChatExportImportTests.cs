@@ -290,6 +290,13 @@ public sealed class ChatExportImportTests(GoChatAiAppFixture fixture)
 
         using var unknownFormat = await ImportRestAsync(rest, chatGpt, "claude");
         Assert.Equal(HttpStatusCode.BadRequest, unknownFormat.StatusCode);
+
+        // Neither route answers without a token.
+        using var anonymous = fixture.CreateRestClient("chatservice");
+        using var anonymousExport = await anonymous.GetAsync("/v1/chat/export");
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymousExport.StatusCode);
+        using var anonymousImport = await ImportRestAsync(anonymous, chatGpt, "chatgpt");
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymousImport.StatusCode);
         Assert.Equal((0L, 0L, 0L), await RowsAsync(user));
     }
 
