@@ -39,6 +39,13 @@ public sealed class ChatOptions
     [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// The largest file ImportConversations takes, in bytes (64 MiB by default): the gRPC call's receive limit and the
+    /// REST upload's body limit are set from it.
+    /// </summary>
+    [Range(1024, 1024 * 1024 * 1024)]
+    public int MaxImportBytes { get; set; } = 64 * 1024 * 1024;
+
     /// <summary>Whether a conversation without a title gets one from the model after its first answer.</summary>
     public bool GenerateTitles { get; set; } = true;
 }

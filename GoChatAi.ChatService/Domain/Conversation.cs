@@ -64,6 +64,27 @@ public sealed class Conversation
         LastActivityAt = now,
     };
 
+    /// <summary>
+    /// A conversation brought in from an exported file, with its settings and times as the file has them and where it
+    /// came from (<see cref="ImportedFrom"/>); its messages and counters are stored with it.
+    /// </summary>
+    public static Conversation Imported(
+        Guid id, Guid userId, string? title, string? systemPrompt, string model, DateTimeOffset createdAt, DateTimeOffset updatedAt,
+        bool pinned, bool archived, string importedFrom) => new()
+    {
+        Id = id,
+        UserId = userId,
+        Title = string.IsNullOrEmpty(title) ? null : title,
+        SystemPrompt = string.IsNullOrEmpty(systemPrompt) ? null : systemPrompt,
+        Model = model,
+        CreatedAt = createdAt,
+        UpdatedAt = updatedAt,
+        LastActivityAt = createdAt,
+        IsPinned = pinned,
+        IsArchived = archived,
+        ImportedFrom = importedFrom,
+    };
+
     /// <summary>Changes its settings: a null one stays as it is, an empty system prompt is removed.</summary>
     public void Change(string? title, string? systemPrompt, string? model, DateTimeOffset now, bool? pinned = null, bool? archived = null)
     {

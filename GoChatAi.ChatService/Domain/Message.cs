@@ -139,6 +139,26 @@ public sealed class Message
         CreatedAt = now,
     };
 
+    /// <summary>
+    /// A message brought in from an exported file (a GoChatAi export, ChatGPT's): final, with its author, text, model,
+    /// usage and time as the file has them; placed by the import, which builds the tree.
+    /// </summary>
+    public static Message Imported(
+        Guid id, Guid conversationId, MessageRole role, string content, string? model, FinishReason? finishReason,
+        int? promptTokens, int? completionTokens, int tokenCount, DateTimeOffset createdAt) => new()
+    {
+        Id = id,
+        ConversationId = conversationId,
+        Role = role,
+        Content = content,
+        Model = role == MessageRole.Assistant ? model : null,
+        FinishReason = role == MessageRole.Assistant ? finishReason ?? Domain.FinishReason.Stop : null,
+        PromptTokens = promptTokens,
+        CompletionTokens = completionTokens,
+        TokenCount = tokenCount,
+        CreatedAt = createdAt,
+    };
+
     /// <summary>The answer a generation is about to write: empty, <see cref="MessageStatus.Generating"/>.</summary>
     public static Message AnswerToBe(Guid conversationId, string model, Guid generationId, DateTimeOffset now) => new()
     {

@@ -1,4 +1,5 @@
 using GoChatAi.ChatService.Application;
+using GoChatAi.ChatService.Application.Archives;
 using GoChatAi.ChatService.Application.Completions;
 using GoChatAi.ChatService.Application.Feeds;
 using GoChatAi.ChatService.Application.Generations;
@@ -65,6 +66,11 @@ public static class Extensions
         builder.Services.AddScoped<CompletionService>();
         builder.Services.AddScoped<IShareLinkStore, ShareLinkStore>();
         builder.Services.AddScoped<ShareLinkService>();
+
+        // Export and import (issue 16): conversations whole, read one at a time, imported each in one transaction.
+        builder.Services.AddScoped<IConversationArchive, ConversationArchive>();
+        builder.Services.AddScoped<ConversationArchiveService>();
+        ChatArchiveGrpcService.AddTo(builder.Services);
         return builder;
     }
 
@@ -155,6 +161,9 @@ public static class Extensions
         app.MapGrpcService<SharedConversationGrpcService>();
         app.MapChatStreamEndpoints();
         app.MapOpenAiEndpoints();
+        // After ChatGrpcService, whose export and import routes these take over.
+        ChatArchiveGrpcService.MapTo(app);
+        app.MapChatArchiveEndpoints();
         return app;
     }
 }

@@ -16,6 +16,13 @@ namespace GoChatAi.ServiceDefaults.Requests;
 public sealed record RestBodyMessage(MessageDescriptor Descriptor);
 
 /// <summary>
+/// Marks a plain REST endpoint that reads its body itself, up to <paramref name="MaxBytes"/> (a file upload larger than
+/// any request message): the checks only make sure it is JSON, and the web server cuts it off at
+/// <see cref="RestRequestBodies.HardLimitFactor"/> times that instead of the usual limit.
+/// </summary>
+public sealed record RestBodyReadByEndpoint(long MaxBytes);
+
+/// <summary>
 /// What a REST request must be before any handler reads it: a body that is JSON (else 415; none at all reads as
 /// an empty message), no larger than the
 /// limit (else 413, whether it declares its length or is chunked), well-formed UTF-8 JSON, and shaped like the
@@ -49,6 +56,17 @@ public static class RestRequestBodies
             {
                 await ServiceErrorHttpResponse.WriteAsync(context.Response, new ServiceException(ErrorKind.InvalidArgument,
                     "The request body must be JSON (Content-Type: application/json).", httpStatus: StatusCodes.Status415UnsupportedMediaType), context.RequestAborted);
+                return;
+            }
+
+            if (endpoint?.Metadata.GetMetadata<RestBodyReadByEndpoint>() is { } readByEndpoint)
+            {
+                if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
+                {
+                    bodyLimit.MaxRequestBodySize = readByEndpoint.MaxBytes * HardLimitFactor;
+                }
+
+                await next(context);
                 return;
             }
 
@@ -90,10 +108,19 @@ public static class RestRequestBodies
         await next(context);
     });
 
-    /// <summary>The whole body, or null when it is over <paramref name="maxBytes"/> (what follows is read and dropped).</summary>
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, long maxBytes)
+    /// <summary>
+    /// The whole body, or null when it is over <paramref name="maxBytes"/>: what follows is then read and dropped (up to
+    /// the web server's limit), so that the client, having sent it, reads the answer.
+    /// </summary>
+    public static async Task<byte[]?> ReadBodyAsync(HttpRequest request, long maxBytes)
     {
         var cancellationToken = request.HttpContext.RequestAborted;
+        if (request.ContentLength > maxBytes)
+        {
+            await DiscardAsync(request, cancellationToken);
+            return null;
+        }
+
         var body = new ArrayBufferWriter<byte>((int)Math.Min(request.ContentLength ?? 4096, maxBytes) + 1);
         while (true)
         {
@@ -110,6 +137,12 @@ public static class RestRequestBodies
             }
         }
 
+        await DiscardAsync(request, cancellationToken);
+        return null;
+    }
+
+    private static async Task DiscardAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
         var discard = new byte[16 * 1024];
         try
         {
@@ -121,8 +154,6 @@ public static class RestRequestBodies
         {
             // Past the hard limit: the server closes the connection.
         }
-
-        return null;
     }
 
     private static void CheckBody(byte[] body, MessageDescriptor message, List<FieldViolation> violations)

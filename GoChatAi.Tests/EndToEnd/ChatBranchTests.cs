@@ -734,16 +734,8 @@ public sealed class ChatBranchTests(GoChatAiAppFixture fixture)
     private static async Task History(ChatUser user, string conversationId, string messageId) =>
         await user.Grpc.GetHistoryAsync(new GetHistoryRequest { ConversationId = conversationId, MessageId = messageId }, user.Options());
 
-    private static async Task<GetHistoryResponse> PathAsync(ChatUser user, string conversationId, string? messageId = null)
-    {
-        var request = new GetHistoryRequest { ConversationId = conversationId, Limit = 100 };
-        if (messageId is not null)
-        {
-            request.MessageId = messageId;
-        }
-
-        return await user.Grpc.GetHistoryAsync(request, user.Options());
-    }
+    private static Task<GetHistoryResponse> PathAsync(ChatUser user, string conversationId, string? messageId = null) =>
+        user.PathAsync(conversationId, messageId);
 
     private static async Task<Conversation> GetConversationAsync(ChatUser user, string conversationId) =>
         await user.Grpc.GetConversationAsync(new GetConversationRequest { ConversationId = conversationId }, user.Options());

@@ -66,6 +66,18 @@ public sealed class ChatUser(GoChatAiAppFixture fixture, string accessToken, Gui
     public async Task<List<Message>> HistoryAsync(string conversationId) =>
         [.. (await Grpc.GetHistoryAsync(new GetHistoryRequest { ConversationId = conversationId, Limit = 100 }, Options())).Messages];
 
+    /// <summary>The path GetHistory shows (the active one, or the one through <paramref name="messageId"/>), up to 100 messages.</summary>
+    public async Task<GetHistoryResponse> PathAsync(string conversationId, string? messageId = null)
+    {
+        var request = new GetHistoryRequest { ConversationId = conversationId, Limit = 100 };
+        if (messageId is not null)
+        {
+            request.MessageId = messageId;
+        }
+
+        return await Grpc.GetHistoryAsync(request, Options());
+    }
+
     /// <summary>Waits (polling, with a deadline) until a conversation's answer of a generation is final.</summary>
     public async Task<Message> WaitForFinishedAnswerAsync(string conversationId, string generationId)
     {

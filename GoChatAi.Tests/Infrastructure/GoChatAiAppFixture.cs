@@ -19,6 +19,9 @@ public sealed class GoChatAiAppFixture : IAsyncLifetime
     /// <summary>How long the ChatService lets the model stay silent (Model:Timeout), shorter than its 60 s default.</summary>
     public static readonly TimeSpan ModelTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>The largest file the ChatService imports in the tests (Chat:MaxImportBytes).</summary>
+    public const int ImportLimitBytes = 1024 * 1024;
+
     /// <summary>The first administrator the AppHost creates (its parameters, set here instead of generated).</summary>
     public const string AdminEmail = "admin@tests.gochatai.local";
     public const string AdminPassword = "tests-admin-password-0123456789";
@@ -70,6 +73,8 @@ public sealed class GoChatAiAppFixture : IAsyncLifetime
             .WithEnvironment("Chat__GenerationLease", "00:00:04")
             // Idle event streams send a heartbeat this often: the shortest allowed, so that a test sees one soon.
             .WithEnvironment("Chat__HeartbeatInterval", "00:00:01")
+            // Imported files are refused past this (64 MiB in production): small, so that a test sends one too large cheaply.
+            .WithEnvironment("Chat__MaxImportBytes", ImportLimitBytes.ToString(System.Globalization.CultureInfo.InvariantCulture))
             // Readiness turns false this long before running answers are cut, as in production (where it is 5 s).
             .WithEnvironment("Shutdown__DrainDelay", "00:00:01");
         builder.Services.AddLogging(logging => logging
