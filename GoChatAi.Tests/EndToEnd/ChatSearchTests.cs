@@ -2,6 +2,8 @@ using System.Net;
 using System.Text.Json.Nodes;
 using GoChatAi.Contracts.Chat.V1;
 using GoChatAi.Tests.Infrastructure;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 
 namespace GoChatAi.Tests.EndToEnd;
@@ -118,6 +120,26 @@ public sealed class ChatSearchTests(GoChatAiAppFixture fixture)
         var found = (await SearchAsync(user, word, limit: 50)).Hits.Single(h => h.MessageId == stored.Id);
         Assert.Contains("<script>", found.Snippet, StringComparison.Ordinal);
         Assert.All(found.Highlights, h => Assert.Equal(word, found.Snippet.Substring(h.Start, h.Length)));
+    }
+
+    [Fact]
+    public async Task Imported_conversations_are_searched_as_the_importers_own()
+    {
+        var (user, other) = (await ChatUser.SignUpAsync(fixture), await ChatUser.SignUpAsync(fixture));
+        var word = Word();
+        var conversation = new Conversation { Id = Guid.NewGuid().ToString(), Title = "Imported", CreatedAt = Timestamp.FromDateTime(DateTime.UtcNow) };
+        var message = new Message { Id = Guid.NewGuid().ToString(), Role = Role.User, Content = $"An imported note on {word}", CreatedAt = conversation.CreatedAt };
+        var archive = new ConversationArchive { Format = "gochatai.conversations", Version = 1, Conversations = { new ExportedConversation { Conversation = conversation, Messages = { message } } } };
+
+        var imported = await user.Grpc.ImportConversationsAsync(
+            new ImportConversationsRequest { Format = ImportFormat.Gochatai, File = ByteString.CopyFromUtf8(JsonFormatter.Default.Format(archive)) }, user.Options());
+
+        var item = Assert.Single(imported.Items);
+        Assert.Equal(ImportOutcome.Imported, item.Outcome);
+        var hit = Assert.Single((await SearchAsync(user, word)).Hits);
+        Assert.Equal(item.ConversationId, hit.Conversation.Id);
+        Assert.Equal($"An imported note on {word}", hit.Snippet);
+        Assert.Empty((await SearchAsync(other, word)).Hits);
     }
 
     [Fact]
