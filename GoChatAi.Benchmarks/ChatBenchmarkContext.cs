@@ -74,6 +74,7 @@ public sealed class ChatBenchmarkContext : IDisposable
         Auth = new AuthServiceClient(_authChannel);
         Proxied = new ChatPath($"through the AppHost's proxy ({settings.ChatGrpc.Authority})", Client(settings.ChatGrpc));
         DevModel = new ChatCompletionsClient(settings.DevModel, settings.DevModelKey);
+        RestAddress = settings.ChatRest;
         Metrics = new ChatServiceMetrics(_chatRest);
     }
 
@@ -101,6 +102,9 @@ public sealed class ChatBenchmarkContext : IDisposable
     public (ChatCompletionsClient Client, string Name)? OpenAiApi { get; private set; }
 
     public ChatServiceMetrics Metrics { get; }
+
+    /// <summary>The ChatService's REST address: its own port when found, else the published one.</summary>
+    public Uri RestAddress { get; private set; }
 
     /// <summary>One user per concurrent caller, as many people would use the service.</summary>
     public IReadOnlyList<BenchmarkUser> Users { get; private set; } = [];
@@ -172,6 +176,7 @@ public sealed class ChatBenchmarkContext : IDisposable
         var apiKey = await new ApiKeyService.ApiKeyServiceClient(_authChannel).CreateApiKeyAsync(
             new CreateApiKeyRequest { Name = "benchmark" }, await Users[0].HeadersAsync(), cancellationToken: timeout.Token);
         var rest = found?.Http ?? Settings.ChatRest;
+        RestAddress = rest;
         OpenAiApi = (new ChatCompletionsClient(new Uri(rest, "openai/"), apiKey.Secret),
             $"ChatService /openai/v1 chat completions (SSE, an API key), {(found is null ? "through the AppHost's proxy" : "direct, the service's own port")} ({rest.Authority})");
     }

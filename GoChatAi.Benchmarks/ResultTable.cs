@@ -127,6 +127,7 @@ public static class ResultTable
         }
 
         Errors(result.Rows.Select(r => (r.Result.Name, r.Result.FirstError)));
+        PrintThroughput("ChatService: a conversation whole, shared and exported", result.Whole);
     }
 
     private static string Cells(ScenarioResult result) =>

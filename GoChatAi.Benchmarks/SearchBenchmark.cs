@@ -4,6 +4,7 @@ using System.Text;
 using GoChatAi.Contracts.Chat.V1;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
 
 namespace GoChatAi.Benchmarks;
 
@@ -11,7 +12,7 @@ namespace GoChatAi.Benchmarks;
 public sealed record SearchRow(ScenarioResult Result, int Matches, int Callers);
 
 /// <summary>The search figures, and how the messages searched were put there.</summary>
-public sealed record SearchResult(long Messages, int Users, int Files, TimeSpan Import, IReadOnlyList<SearchRow> Rows, string Path);
+public sealed record SearchResult(long Messages, int Users, int Files, TimeSpan Import, IReadOnlyList<SearchRow> Rows, string Path, IReadOnlyList<ScenarioResult> Whole);
 
 /// <summary>
 /// SearchConversations over a large table: (by default) 1,000,000 messages of ten users, 100,000 of them the
@@ -82,7 +83,43 @@ public static class SearchBenchmark
             await LoadRunner.RunAsync("all of the above in turn", settings.Concurrency, settings.Duration,
                 ct => SearchAsync(s_queries[(Interlocked.Increment(ref next) & int.MaxValue) % s_queries.Length].Query, ct)),
             matches.Sum(), settings.Concurrency));
-        return new SearchResult((long)perUser * Users, Users, files * Users, import, rows, chat.Nearest.Name);
+        return new SearchResult((long)perUser * Users, Users, files * Users, import, rows, chat.Nearest.Name, await MeasureWholeAsync(chat, searcher));
+    }
+
+    /// <summary>
+    /// One of the searcher's conversations (100 messages) read whole: through a share link, as anyone reads it (REST,
+    /// no token), and exported (the gRPC stream), beside the floor at the same number of callers.
+    /// </summary>
+    private static async Task<IReadOnlyList<ScenarioResult>> MeasureWholeAsync(ChatBenchmarkContext chat, BenchmarkUser owner)
+    {
+        var settings = chat.Settings;
+        var client = chat.Nearest.Client;
+        var conversation = (await client.ListConversationsAsync(new ListConversationsRequest { Limit = 1 }, await owner.HeadersAsync())).Conversations[0];
+        var link = await client.CreateShareLinkAsync(new CreateShareLinkRequest { ConversationId = conversation.Id }, await owner.HeadersAsync());
+        using var anonymous = new HttpClient { BaseAddress = chat.RestAddress };
+
+        Console.Error.WriteLine("search: a conversation whole, shared and exported");
+        return
+        [
+            await chat.RunFloorAsync(owner),
+            await LoadRunner.RunAsync(string.Create(CultureInfo.InvariantCulture,
+                $"GetSharedConversation, {conversation.MessageCount} messages, no token (REST, {chat.RestAddress.Authority})"),
+                settings.Concurrency, settings.Duration, async ct =>
+                {
+                    using var response = await anonymous.GetAsync(link.Path, ct);
+                    response.EnsureSuccessStatusCode();
+                    await response.Content.CopyToAsync(Stream.Null, ct);
+                }),
+            await LoadRunner.RunAsync(string.Create(CultureInfo.InvariantCulture,
+                $"ExportConversations, one conversation of {conversation.MessageCount} messages (gRPC stream), {chat.Nearest.Name}"),
+                settings.Concurrency, settings.Duration, async ct =>
+                {
+                    using var export = client.ExportConversations(new ExportConversationsRequest { ConversationId = conversation.Id }, await owner.HeadersAsync(), cancellationToken: ct);
+                    while (await export.ResponseStream.MoveNext(ct))
+                    {
+                    }
+                }),
+        ];
     }
 
     /// <summary>Counts a message of the searcher's against each query it matches (as its words, not stemmed: the queries' words stem to themselves or alike).</summary>
