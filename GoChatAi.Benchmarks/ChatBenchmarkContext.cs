@@ -9,8 +9,10 @@ using ChatServiceClient = GoChatAi.Contracts.Chat.V1.ChatService.ChatServiceClie
 namespace GoChatAi.Benchmarks;
 
 /// <summary>One way to reach the ChatService's gRPC API, named for the tables.</summary>
-public sealed record ChatPath(string Name, ChatServiceClient Client)
+public sealed record ChatPath(string Name, GrpcChannel Channel)
 {
+    public ChatServiceClient Client { get; } = new(Channel);
+
     /// <summary>Streams one answer through StreamChat and times its first and last delta; anything but a whole answer fails.</summary>
     public async Task<StreamTiming> StreamChatAsync(BenchmarkUser user, string conversationId, string message, int expectedTokens, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -72,7 +74,7 @@ public sealed class ChatBenchmarkContext : IDisposable
         _authChannel = GrpcChannel.ForAddress(settings.AuthGrpc);
         _chatRest = new HttpClient { BaseAddress = settings.ChatRest, Timeout = TimeSpan.FromSeconds(10) };
         Auth = new AuthServiceClient(_authChannel);
-        Proxied = new ChatPath($"through the AppHost's proxy ({settings.ChatGrpc.Authority})", Client(settings.ChatGrpc));
+        Proxied = new ChatPath($"through the AppHost's proxy ({settings.ChatGrpc.Authority})", Channel(settings.ChatGrpc));
         DevModel = new ChatCompletionsClient(settings.DevModel, settings.DevModelKey);
         RestAddress = settings.ChatRest;
         Metrics = new ChatServiceMetrics(_chatRest);
@@ -164,7 +166,7 @@ public sealed class ChatBenchmarkContext : IDisposable
         var direct = Settings.ChatGrpcDirect ?? found?.Grpc;
         if (direct is not null)
         {
-            Direct = new ChatPath($"direct, the service's own port ({direct.Authority})", Client(direct));
+            Direct = new ChatPath($"direct, the service's own port ({direct.Authority})", Channel(direct));
         }
 
         Console.Error.WriteLine($"chat: signing up {Settings.Concurrency} users");
@@ -210,7 +212,7 @@ public sealed class ChatBenchmarkContext : IDisposable
             cancellationToken: cancellationToken);
     }
 
-    private ChatServiceClient Client(Uri address)
+    private GrpcChannel Channel(Uri address)
     {
         // Kestrel takes 100 streams per HTTP/2 connection; more connections keep thousands of streams from queueing in the client.
         var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
@@ -218,7 +220,7 @@ public sealed class ChatBenchmarkContext : IDisposable
             HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true },
         });
         _chatChannels.Add(channel);
-        return new ChatServiceClient(channel);
+        return channel;
     }
 
     public void Dispose()

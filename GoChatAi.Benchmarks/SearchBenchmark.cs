@@ -41,6 +41,7 @@ public static class SearchBenchmark
     {
         var settings = chat.Settings;
         var client = chat.Nearest.Client;
+        var archives = new ConversationArchiveService.ConversationArchiveServiceClient(chat.Nearest.Channel);
         var users = await BenchmarkUser.SignUpManyAsync(chat.Auth, Users, CancellationToken.None);
         var searcher = users[0];
 
@@ -56,7 +57,7 @@ public static class SearchBenchmark
             var words = new Vocabulary(seed: file);
             var archive = words.Archive(file, MessagesPerFile / MessagesPerConversation, MessagesPerConversation,
                 user == searcher ? text => Count(matches, text) : null);
-            var response = await client.ImportConversationsAsync(
+            var response = await archives.ImportConversationsAsync(
                 new ImportConversationsRequest { Format = ImportFormat.Gochatai, File = ByteString.CopyFromUtf8(JsonFormatter.Default.Format(archive)) },
                 await user.HeadersAsync(), cancellationToken: ct);
             if (response.RefusedCount > 0 || response.ImportedCount != archive.Conversations.Count)
@@ -94,6 +95,7 @@ public static class SearchBenchmark
     {
         var settings = chat.Settings;
         var client = chat.Nearest.Client;
+        var archives = new ConversationArchiveService.ConversationArchiveServiceClient(chat.Nearest.Channel);
         var conversation = (await client.ListConversationsAsync(new ListConversationsRequest { Limit = 1 }, await owner.HeadersAsync())).Conversations[0];
         var link = await client.CreateShareLinkAsync(new CreateShareLinkRequest { ConversationId = conversation.Id }, await owner.HeadersAsync());
         using var anonymous = new HttpClient { BaseAddress = chat.RestAddress };
@@ -114,7 +116,7 @@ public static class SearchBenchmark
                 $"ExportConversations, one conversation of {conversation.MessageCount} messages (gRPC stream), {chat.Nearest.Name}"),
                 settings.Concurrency, settings.Duration, async ct =>
                 {
-                    using var export = client.ExportConversations(new ExportConversationsRequest { ConversationId = conversation.Id }, await owner.HeadersAsync(), cancellationToken: ct);
+                    using var export = archives.ExportConversations(new ExportConversationsRequest { ConversationId = conversation.Id }, await owner.HeadersAsync(), cancellationToken: ct);
                     while (await export.ResponseStream.MoveNext(ct))
                     {
                     }

@@ -69,8 +69,8 @@ public static class Extensions
 
         // Export and import (issue 16): conversations whole, read one at a time, imported each in one transaction.
         builder.Services.AddScoped<IConversationArchive, ConversationArchive>();
-        builder.Services.AddScoped<ConversationArchiveService>();
-        ChatArchiveGrpcService.AddTo(builder.Services);
+        builder.Services.AddScoped<ArchiveService>();
+        ConversationArchiveGrpcService.AddTo(builder.Services);
         return builder;
     }
 
@@ -161,8 +161,7 @@ public static class Extensions
         app.MapGrpcService<SharedConversationGrpcService>();
         app.MapChatStreamEndpoints();
         app.MapOpenAiEndpoints();
-        // After ChatGrpcService, whose export and import routes these take over.
-        ChatArchiveGrpcService.MapTo(app);
+        ConversationArchiveGrpcService.MapTo(app);
         app.MapChatArchiveEndpoints();
         return app;
     }

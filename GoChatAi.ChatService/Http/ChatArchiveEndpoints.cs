@@ -56,7 +56,7 @@ public static class ChatArchiveEndpoints
         return app;
     }
 
-    private static async Task ExportAsync(HttpContext http, ConversationArchiveService archives, TimeProvider timeProvider)
+    private static async Task ExportAsync(HttpContext http, ArchiveService archives, TimeProvider timeProvider)
     {
         var cancellationToken = http.RequestAborted;
         IAsyncEnumerator<ArchivedConversation>? conversations = null;
@@ -183,7 +183,7 @@ public static class ChatArchiveEndpoints
         return text.ToString();
     }
 
-    private static async Task ImportAsync(HttpContext http, ConversationArchiveService archives, IOptions<ChatOptions> options)
+    private static async Task ImportAsync(HttpContext http, ArchiveService archives, IOptions<ChatOptions> options)
     {
         var cancellationToken = http.RequestAborted;
         var maxBytes = options.Value.MaxImportBytes;

@@ -115,7 +115,7 @@ public sealed class ChatExportImportTests(GoChatAiAppFixture fixture)
         var file = await download.Content.ReadAsByteArrayAsync();
 
         var reader = await ChatUser.SignUpAsync(fixture);
-        var report = await reader.Grpc.ImportConversationsAsync(
+        var report = await reader.Archive.ImportConversationsAsync(
             new ImportConversationsRequest { Format = ImportFormat.Gochatai, File = ByteString.CopyFrom(file) }, reader.Options());
         var item = Assert.Single(report.Items);
         Assert.Equal((1, 0, 0), (report.ImportedCount, report.DuplicateCount, report.RefusedCount));
@@ -178,7 +178,7 @@ public sealed class ChatExportImportTests(GoChatAiAppFixture fixture)
         Assert.Equal(rows, await RowsAsync(reader));
 
         // The owner importing their own export: their conversation holds it already.
-        var own = await owner.Grpc.ImportConversationsAsync(new ImportConversationsRequest { File = ByteString.CopyFrom(file) }, owner.Options());
+        var own = await owner.Archive.ImportConversationsAsync(new ImportConversationsRequest { File = ByteString.CopyFrom(file) }, owner.Options());
         Assert.Equal(ImportOutcome.Duplicate, Assert.Single(own.Items).Outcome);
         Assert.Equal(original.Id, own.Items[0].ConversationId);
         Assert.Equal(1, await CountAsync("SELECT count(*) FROM conversations WHERE \"UserId\" = @id", owner.UserId));
@@ -234,7 +234,7 @@ public sealed class ChatExportImportTests(GoChatAiAppFixture fixture)
         // Again, over gRPC, the format recognised: duplicates of the same conversations, the empty one refused again,
         // not a row more.
         var rows = await RowsAsync(user);
-        var again = await user.Grpc.ImportConversationsAsync(new ImportConversationsRequest { File = ByteString.CopyFrom(file) }, user.Options());
+        var again = await user.Archive.ImportConversationsAsync(new ImportConversationsRequest { File = ByteString.CopyFrom(file) }, user.Options());
         Assert.Equal(
             [(ImportOutcome.Duplicate, branched.ConversationId), (ImportOutcome.Duplicate, linear.ConversationId), (ImportOutcome.Refused, "")],
             again.Items.Select(i => (i.Outcome, i.ConversationId)));
@@ -243,7 +243,7 @@ public sealed class ChatExportImportTests(GoChatAiAppFixture fixture)
         // Two imports of the same file at once: the unique index decides, each conversation is imported once.
         var racer = await ChatUser.SignUpAsync(fixture);
         var raced = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ =>
-            racer.Grpc.ImportConversationsAsync(new ImportConversationsRequest { Format = ImportFormat.Chatgpt, File = ByteString.CopyFrom(file) }, racer.Options()).ResponseAsync));
+            racer.Archive.ImportConversationsAsync(new ImportConversationsRequest { Format = ImportFormat.Chatgpt, File = ByteString.CopyFrom(file) }, racer.Options()).ResponseAsync));
         foreach (var source in new[] { "chatgpt-fixture-branched", "chatgpt-fixture-linear" })
         {
             var outcomes = raced.Select(r => r.Items.Single(i => i.SourceId == source)).ToList();
@@ -278,7 +278,7 @@ public sealed class ChatExportImportTests(GoChatAiAppFixture fixture)
         foreach (var (file, format, query, field) in cases)
         {
             var refused = await Assert.ThrowsAsync<RpcException>(() =>
-                user.Grpc.ImportConversationsAsync(new ImportConversationsRequest { Format = format, File = ByteString.CopyFrom(file) }, user.Options()).ResponseAsync);
+                user.Archive.ImportConversationsAsync(new ImportConversationsRequest { Format = format, File = ByteString.CopyFrom(file) }, user.Options()).ResponseAsync);
             Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
             Assert.Equal([field], Fields(refused));
 
@@ -326,7 +326,7 @@ public sealed class ChatExportImportTests(GoChatAiAppFixture fixture)
         };
         var file = Encoding.UTF8.GetBytes(JsonFormatter.Default.Format(archive));
 
-        var report = await user.Grpc.ImportConversationsAsync(new ImportConversationsRequest { File = ByteString.CopyFrom(file) }, user.Options());
+        var report = await user.Archive.ImportConversationsAsync(new ImportConversationsRequest { File = ByteString.CopyFrom(file) }, user.Options());
         Assert.Equal((1, 0, 3), (report.ImportedCount, report.DuplicateCount, report.RefusedCount));
         Assert.Equal(
             [ImportOutcome.Imported, ImportOutcome.Refused, ImportOutcome.Refused, ImportOutcome.Refused],
@@ -377,7 +377,7 @@ public sealed class ChatExportImportTests(GoChatAiAppFixture fixture)
             request.ConversationId = conversationId;
         }
 
-        using var call = user.Grpc.ExportConversations(request, user.Options());
+        using var call = user.Archive.ExportConversations(request, user.Options());
         var exported = new List<ExportedConversation>();
         while (await call.ResponseStream.MoveNext(CancellationToken.None))
         {

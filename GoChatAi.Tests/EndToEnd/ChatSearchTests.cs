@@ -131,7 +131,7 @@ public sealed class ChatSearchTests(GoChatAiAppFixture fixture)
         var message = new Message { Id = Guid.NewGuid().ToString(), Role = Role.User, Content = $"An imported note on {word}", CreatedAt = conversation.CreatedAt };
         var archive = new ConversationArchive { Format = "gochatai.conversations", Version = 1, Conversations = { new ExportedConversation { Conversation = conversation, Messages = { message } } } };
 
-        var imported = await user.Grpc.ImportConversationsAsync(
+        var imported = await user.Archive.ImportConversationsAsync(
             new ImportConversationsRequest { Format = ImportFormat.Gochatai, File = ByteString.CopyFromUtf8(JsonFormatter.Default.Format(archive)) }, user.Options());
 
         var item = Assert.Single(imported.Items);

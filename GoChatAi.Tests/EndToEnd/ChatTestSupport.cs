@@ -22,6 +22,9 @@ public sealed class ChatUser(GoChatAiAppFixture fixture, string accessToken, Gui
 
     public ChatService.ChatServiceClient Grpc { get; } = new(fixture.CreateGrpcChannel("chatservice"));
 
+    /// <summary>Export and import (a gRPC service of their own).</summary>
+    public ConversationArchiveService.ConversationArchiveServiceClient Archive { get; } = new(fixture.CreateGrpcChannel("chatservice"));
+
     public Metadata Headers => TestAccounts.Bearer(AccessToken);
 
     public CallOptions Options(CancellationToken cancellationToken = default) =>

@@ -25,7 +25,7 @@ public sealed record ImportedItemReport(string SourceId, string? Title, ImportRe
 /// the same file again creates nothing new: a conversation is known by its source (<see cref="Domain.Conversation.ImportedFrom"/>),
 /// unique per user. Imported answers count no usage.
 /// </summary>
-public sealed class ConversationArchiveService(
+public sealed class ArchiveService(
     IConversationArchive archive,
     IUsageLimiter limiter,
     ModelCatalog models,
