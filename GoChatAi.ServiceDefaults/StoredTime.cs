@@ -7,9 +7,12 @@ public static class StoredTime
     /// Now, to the microsecond: PostgreSQL's timestamp precision, so that what an API returns at creation equals
     /// what it returns when read back later.
     /// </summary>
-    public static DateTimeOffset GetUtcNowForStorage(this TimeProvider timeProvider)
+    public static DateTimeOffset GetUtcNowForStorage(this TimeProvider timeProvider) => timeProvider.GetUtcNow().ToStoredTime();
+
+    /// <summary>A time as PostgreSQL keeps it: UTC, to the microsecond, so that what is read back equals what was stored.</summary>
+    public static DateTimeOffset ToStoredTime(this DateTimeOffset time)
     {
-        var now = timeProvider.GetUtcNow();
-        return now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond));
+        var utc = time.ToUniversalTime();
+        return utc.AddTicks(-(utc.Ticks % TimeSpan.TicksPerMicrosecond));
     }
 }

@@ -1,6 +1,7 @@
 using GoChatAi.ChatService.Application.Commands;
 using DomainShareLink = GoChatAi.ChatService.Domain.ShareLink;
 using GoChatAi.Contracts.Chat.V1;
+using GoChatAi.ServiceDefaults;
 using GoChatAi.ServiceDefaults.Errors;
 using Google.Protobuf.WellKnownTypes;
 
@@ -61,7 +62,6 @@ internal static class ShareRequestMapping
             return null;
         }
 
-        var time = value.ToDateTimeOffset();
-        return time.AddTicks(-(time.Ticks % TimeSpan.TicksPerMicrosecond));
+        return value.ToDateTimeOffset().ToStoredTime();
     }
 }

@@ -1,5 +1,6 @@
 using GoChatAi.ChatService.Application.Commands;
 using GoChatAi.ChatService.Domain;
+using GoChatAi.ServiceDefaults;
 
 namespace GoChatAi.ChatService.Application.Archives;
 
@@ -77,9 +78,9 @@ public sealed record ImportPlan(Conversation Conversation, IReadOnlyList<Message
             }
         }
 
-        var createdAt = Stored(draft.CreatedAt ?? draft.Messages.Min(m => m.CreatedAt) ?? now);
+        var createdAt = (draft.CreatedAt ?? draft.Messages.Min(m => m.CreatedAt) ?? now).ToStoredTime();
         var conversationId = Guid.CreateVersion7(createdAt);
-        var times = draft.Messages.Select(m => Stored(m.CreatedAt ?? createdAt)).ToArray();
+        var times = draft.Messages.Select(m => (m.CreatedAt ?? createdAt).ToStoredTime()).ToArray();
 
         // Parents first; of the messages whose parent is stored, the oldest next (ties in the file's order): siblings
         // come oldest first, so that the oldest is the first follower, and positions follow time where the tree allows.
@@ -118,7 +119,7 @@ public sealed record ImportPlan(Conversation Conversation, IReadOnlyList<Message
         var model = draft.Model is { } named && models.Find(named) is not null ? named : models.Default.Id;
         var conversation = Conversation.Imported(
             conversationId, userId, ImportedTitle(draft.Title), Truncate(draft.SystemPrompt, Conversation.MaxSystemPromptLength), model,
-            createdAt, Stored(draft.UpdatedAt ?? createdAt), draft.Pinned, draft.Archived, SourceKey(source, draft.SourceId));
+            createdAt, (draft.UpdatedAt ?? createdAt).ToStoredTime(), draft.Pinned, draft.Archived, SourceKey(source, draft.SourceId));
         return (new ImportPlan(conversation, ordered, activeLeaf.Id), null);
     }
 
@@ -183,12 +184,5 @@ public sealed record ImportPlan(Conversation Conversation, IReadOnlyList<Message
         }
 
         return true;
-    }
-
-    /// <summary>A time as PostgreSQL keeps it (to the microsecond, UTC), so that what is read back equals what was stored.</summary>
-    private static DateTimeOffset Stored(DateTimeOffset time)
-    {
-        var utc = time.ToUniversalTime();
-        return utc.AddTicks(-(utc.Ticks % TimeSpan.TicksPerMicrosecond));
     }
 }
