@@ -32,7 +32,7 @@ var authService = builder.AddProject<Projects.GoChatAi_AuthService>("authservice
     .WithExternalHttpEndpoints()
     .WithTraceSampling();
 
-builder.AddProject<Projects.GoChatAi_ChatService>("chatservice")
+var chatService = builder.AddProject<Projects.GoChatAi_ChatService>("chatservice")
     .WithDatabaseAndCache(infrastructure.ChatDatabase, infrastructure)
     .WithMigrationStep(infrastructure.ChatDatabase, infrastructure)
     .WithReference(authService)
@@ -40,6 +40,18 @@ builder.AddProject<Projects.GoChatAi_ChatService>("chatservice")
     .WithChatModel()
     .WithServiceHealth()
     .WithServiceLinks()
+    .WithExternalHttpEndpoints()
+    .WithTraceSampling();
+
+// The chat in a browser: the first link in the dashboard, and what a newcomer opens.
+builder.AddProject<Projects.GoChatAi_Web>("web")
+    .WithCache(infrastructure)
+    .WithReference(authService)
+    .WaitFor(authService)
+    .WithReference(chatService)
+    .WaitFor(chatService)
+    .WithServiceHealth()
+    .WithUrlForEndpoint("http", url => url.DisplayText = "Chat")
     .WithExternalHttpEndpoints()
     .WithTraceSampling();
 

@@ -20,6 +20,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 
 app.MapDefaultEndpoints();
+app.MapGrpcApiEndpoints();
 app.MapApiDocumentation();
 app.MapChatEndpoints();
 

@@ -199,7 +199,6 @@ public static class Extensions
             }
         }
 
-        app.MapGrpcApiEndpoints();
         return app;
     }
 }

@@ -42,7 +42,13 @@ public static class GoChatAiInfrastructureExtensions
         IResourceBuilder<IResourceWithConnectionString> database,
         GoChatAiInfrastructure infrastructure)
     {
-        project.WithReference(database).WithReference(infrastructure.Cache);
+        return project.WithReference(database).WithCache(infrastructure);
+    }
+
+    /// <summary>Gives a project the cache, and starts it only once the servers answer.</summary>
+    public static IResourceBuilder<ProjectResource> WithCache(this IResourceBuilder<ProjectResource> project, GoChatAiInfrastructure infrastructure)
+    {
+        project.WithReference(infrastructure.Cache);
         foreach (var server in infrastructure.Servers)
         {
             project.WaitFor(server);

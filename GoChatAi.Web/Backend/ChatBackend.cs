@@ -1,0 +1,99 @@
+using System.Runtime.CompilerServices;
+using GoChatAi.Contracts.Chat.V1;
+using GoChatAi.Web.Sessions;
+using Grpc.Core;
+
+namespace GoChatAi.Web.Backend;
+
+/// <summary>
+/// The ChatService as the pages use it: each call carries the session's access token, and a token the service
+/// refuses ends the session here (<see cref="SessionEndedException"/>) so that the page sends the person to sign in.
+/// </summary>
+public sealed class ChatBackend(ChatService.ChatServiceClient chat, SessionTokens tokens)
+{
+    public async Task<IReadOnlyList<Model>> ListModelsAsync(CancellationToken cancellationToken) =>
+        (await CallAsync(options => chat.ListModelsAsync(new ListModelsRequest(), options), cancellationToken)).Models;
+
+    public Task<ListConversationsResponse> ListConversationsAsync(int offset, int limit, CancellationToken cancellationToken) =>
+        CallAsync(options => chat.ListConversationsAsync(new ListConversationsRequest { Offset = offset, Limit = limit }, options), cancellationToken);
+
+    public Task<Conversation> GetConversationAsync(string conversationId, CancellationToken cancellationToken) =>
+        CallAsync(options => chat.GetConversationAsync(new GetConversationRequest { ConversationId = conversationId }, options), cancellationToken);
+
+    public Task<Conversation> RenameConversationAsync(string conversationId, string title, CancellationToken cancellationToken) =>
+        CallAsync(options => chat.UpdateConversationAsync(new UpdateConversationRequest { ConversationId = conversationId, Title = title }, options), cancellationToken);
+
+    public async Task DeleteConversationAsync(string conversationId, CancellationToken cancellationToken) =>
+        await CallAsync(options => chat.DeleteConversationAsync(new DeleteConversationRequest { ConversationId = conversationId }, options), cancellationToken);
+
+    /// <summary>The newest messages of the conversation's active path, oldest first.</summary>
+    public async Task<IReadOnlyList<Message>> GetRecentHistoryAsync(string conversationId, int limit, CancellationToken cancellationToken)
+    {
+        var page = await CallAsync(options => chat.GetHistoryAsync(
+            new GetHistoryRequest { ConversationId = conversationId, Limit = limit, NewestFirst = true }, options), cancellationToken);
+        return [.. page.Messages.Reverse()];
+    }
+
+    public Task<Generation> CancelGenerationAsync(string generationId, CancellationToken cancellationToken) =>
+        CallAsync(options => chat.CancelGenerationAsync(new CancelGenerationRequest { GenerationId = generationId }, options), cancellationToken);
+
+    public Task<GetUsageResponse> GetTodaysUsageAsync(string today, CancellationToken cancellationToken) =>
+        CallAsync(options => chat.GetUsageAsync(new GetUsageRequest { StartDate = today, EndDate = today }, options), cancellationToken);
+
+    /// <summary>Stores the message, starts the answer and streams both (StreamChat).</summary>
+    public IAsyncEnumerable<ChatEvent> StreamChatAsync(ChatWithAIRequest request, CancellationToken cancellationToken) =>
+        StreamAsync(options => chat.StreamChat(request, options), cancellationToken);
+
+    /// <summary>The conversation's feed after <paramref name="after"/>, or from the running answer's start without it (StreamMessages).</summary>
+    public IAsyncEnumerable<ChatEvent> FollowAsync(string conversationId, string? after, CancellationToken cancellationToken)
+    {
+        var request = new StreamMessagesRequest { ConversationId = conversationId };
+        if (after is not null)
+        {
+            request.After = after;
+        }
+
+        return StreamAsync(options => chat.StreamMessages(request, options), cancellationToken);
+    }
+
+    private async Task<T> CallAsync<T>(Func<CallOptions, AsyncUnaryCall<T>> call, CancellationToken cancellationToken)
+    {
+        var options = await AuthorizedAsync(cancellationToken);
+        try
+        {
+            return await call(options);
+        }
+        catch (RpcException exception) when (exception.StatusCode == StatusCode.Unauthenticated)
+        {
+            await tokens.EndAsync();
+            throw new SessionEndedException();
+        }
+    }
+
+    private async IAsyncEnumerable<ChatEvent> StreamAsync(Func<CallOptions, AsyncServerStreamingCall<ChatEvent>> start,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var call = start(await AuthorizedAsync(cancellationToken));
+        while (true)
+        {
+            try
+            {
+                if (!await call.ResponseStream.MoveNext(cancellationToken))
+                {
+                    yield break;
+                }
+            }
+            catch (RpcException exception) when (exception.StatusCode == StatusCode.Unauthenticated)
+            {
+                await tokens.EndAsync();
+                throw new SessionEndedException();
+            }
+
+            yield return call.ResponseStream.Current;
+        }
+    }
+
+    private async Task<CallOptions> AuthorizedAsync(CancellationToken cancellationToken) =>
+        new(new Metadata { { "authorization", "Bearer " + await tokens.GetAccessTokenAsync(cancellationToken) } },
+            cancellationToken: cancellationToken);
+}

@@ -1,0 +1,95 @@
+using GoChatAi.Contracts.Chat.V1;
+using GoChatAi.Web.Backend;
+
+namespace GoChatAi.Web.Conversations;
+
+/// <summary>
+/// The messages a page shows of one conversation, kept up to date from its feed's events. Applying an event twice
+/// changes nothing, and a generation's events replayed from its start (how a reloaded page picks up a running answer)
+/// rebuild its text rather than add to it: the page shows each piece of text once, whichever way it arrived.
+/// </summary>
+public sealed class Transcript
+{
+    private readonly List<TranscriptTurn> _turns = [];
+    private readonly HashSet<long> _applied = [];
+
+    public IReadOnlyList<TranscriptTurn> Turns => _turns;
+
+    /// <summary>The conversation the events belong to; empty until a new conversation's first event says which.</summary>
+    public string ConversationId { get; private set; } = "";
+
+    /// <summary>The last event's cursor: where to resume the feed if the stream breaks.</summary>
+    public string? LastCursor { get; private set; }
+
+    /// <summary>The answer being written, if one is.</summary>
+    public TranscriptTurn? RunningAnswer => _turns.LastOrDefault(turn => turn.IsGenerating);
+
+    public static Transcript Of(string conversationId, IEnumerable<Message> history)
+    {
+        var transcript = new Transcript { ConversationId = conversationId };
+        transcript._turns.AddRange(history.Where(m => m.Role is Role.User or Role.Assistant).Select(TranscriptTurn.From));
+        return transcript;
+    }
+
+    /// <summary>Applies one event of the conversation's feed; false if it had been applied already.</summary>
+    public bool Apply(ChatEvent chatEvent)
+    {
+        if (ConversationId.Length > 0 && chatEvent.ConversationId != ConversationId)
+        {
+            return false;
+        }
+
+        ConversationId = chatEvent.ConversationId;
+        LastCursor = chatEvent.Cursor;
+        if (!_applied.Add(chatEvent.Sequence))
+        {
+            return false;
+        }
+
+        switch (chatEvent.EventCase)
+        {
+            case ChatEvent.EventOneofCase.MessageCreated:
+                Upsert(TranscriptTurn.From(chatEvent.MessageCreated.Message));
+                break;
+            case ChatEvent.EventOneofCase.GenerationStarted:
+                // The answer as stored at its start: a replay from the start rebuilds the text from its deltas.
+                Upsert(TranscriptTurn.From(chatEvent.GenerationStarted.Message));
+                break;
+            case ChatEvent.EventOneofCase.Delta when AnswerOf(chatEvent.GenerationId) is { } answer:
+                answer.Text += chatEvent.Delta.Text;
+                break;
+            case ChatEvent.EventOneofCase.Completed when AnswerOf(chatEvent.GenerationId) is { } answer:
+                answer.IsGenerating = false;
+                answer.FinishReason = chatEvent.Completed.FinishReason;
+                break;
+            case ChatEvent.EventOneofCase.Failed when AnswerOf(chatEvent.GenerationId) is { } answer:
+                answer.IsGenerating = false;
+                answer.FinishReason = FinishReason.Incomplete;
+                answer.Problem = ProblemMessage.ForGeneration(chatEvent.Failed.Code, chatEvent.Failed.Message);
+                break;
+        }
+
+        return true;
+    }
+
+    /// <summary>Whether the event ends the generation with this id (its stream then has nothing more to say).</summary>
+    public static bool Ends(ChatEvent chatEvent, string generationId) =>
+        chatEvent.GenerationId == generationId
+        && chatEvent.EventCase is ChatEvent.EventOneofCase.Completed or ChatEvent.EventOneofCase.Failed;
+
+    private TranscriptTurn? AnswerOf(string generationId) =>
+        _turns.LastOrDefault(turn => turn.GenerationId == generationId && generationId.Length > 0);
+
+    private void Upsert(TranscriptTurn turn)
+    {
+        var index = _turns.FindIndex(existing => existing.Id == turn.Id);
+        if (index >= 0)
+        {
+            _turns[index] = turn;
+        }
+        else
+        {
+            _turns.Add(turn);
+        }
+    }
+}

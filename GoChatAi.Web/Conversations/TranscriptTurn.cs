@@ -1,0 +1,31 @@
+using GoChatAi.Contracts.Chat.V1;
+
+namespace GoChatAi.Web.Conversations;
+
+/// <summary>One message as the page shows it; an answer's text grows while it is generated.</summary>
+public sealed class TranscriptTurn(string id, Role role)
+{
+    public string Id { get; } = id;
+    public Role Role { get; } = role;
+    public string Text { get; set; } = "";
+    public string Model { get; set; } = "";
+
+    /// <summary>The generation writing this answer; empty for a user's message.</summary>
+    public string GenerationId { get; set; } = "";
+    public bool IsGenerating { get; set; }
+    public FinishReason FinishReason { get; set; }
+
+    /// <summary>Why the answer stopped early, for people; null when it did not fail.</summary>
+    public string? Problem { get; set; }
+
+    public bool IsUser => Role == Role.User;
+
+    public static TranscriptTurn From(Message message) => new(message.Id, message.Role)
+    {
+        Text = message.Content,
+        Model = message.Model,
+        GenerationId = message.GenerationId,
+        IsGenerating = message.Status == MessageStatus.Generating,
+        FinishReason = message.FinishReason,
+    };
+}
