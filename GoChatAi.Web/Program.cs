@@ -7,8 +7,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddWebSessions();
 builder.AddBackendClients();
-builder.Services.AddRazorComponents()
-    .AddInteractiveServerComponents();
+builder.AddChatPages();
 
 var app = builder.Build();
 

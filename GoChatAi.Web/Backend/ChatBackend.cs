@@ -44,6 +44,20 @@ public sealed class ChatBackend(ChatService.ChatServiceClient chat, SessionToken
     public IAsyncEnumerable<ChatEvent> StreamChatAsync(ChatWithAIRequest request, CancellationToken cancellationToken) =>
         StreamAsync(options => chat.StreamChat(request, options), cancellationToken);
 
+    /// <summary>A new answer in place of <paramref name="messageId"/> (or to that user's message), beside the old one (RegenerateAnswer).</summary>
+    public IAsyncEnumerable<ChatEvent> RegenerateAsync(string conversationId, string messageId, CancellationToken cancellationToken) =>
+        StreamAsync(options => chat.RegenerateAnswer(new RegenerateAnswerRequest { ConversationId = conversationId, MessageId = messageId }, options),
+            cancellationToken);
+
+    /// <summary>The user's message with new text, beside the old one, and its answer (EditMessage).</summary>
+    public IAsyncEnumerable<ChatEvent> EditAsync(string conversationId, string messageId, string content, CancellationToken cancellationToken) =>
+        StreamAsync(options => chat.EditMessage(new EditMessageRequest { ConversationId = conversationId, MessageId = messageId, Content = content }, options),
+            cancellationToken);
+
+    /// <summary>Shows the branch of <paramref name="messageId"/> (SwitchBranch).</summary>
+    public Task<Conversation> SwitchBranchAsync(string conversationId, string messageId, CancellationToken cancellationToken) =>
+        CallAsync(options => chat.SwitchBranchAsync(new SwitchBranchRequest { ConversationId = conversationId, MessageId = messageId }, options), cancellationToken);
+
     /// <summary>The conversation's feed after <paramref name="after"/>, or from the running answer's start without it (StreamMessages).</summary>
     public IAsyncEnumerable<ChatEvent> FollowAsync(string conversationId, string? after, CancellationToken cancellationToken)
     {

@@ -72,6 +72,19 @@ public sealed class Transcript
         return true;
     }
 
+    /// <summary>
+    /// Takes a message and everything after it off the page: a new version of it (regenerated or edited) is about to
+    /// stream in its place. The old one stays in the conversation, on its own branch.
+    /// </summary>
+    public void Replace(string messageId)
+    {
+        var index = _turns.FindIndex(turn => turn.Id == messageId);
+        if (index >= 0)
+        {
+            _turns.RemoveRange(index, _turns.Count - index);
+        }
+    }
+
     /// <summary>Whether the event ends the generation with this id (its stream then has nothing more to say).</summary>
     public static bool Ends(ChatEvent chatEvent, string generationId) =>
         chatEvent.GenerationId == generationId

@@ -18,6 +18,10 @@ public sealed class TranscriptTurn(string id, Role role)
     /// <summary>Why the answer stopped early, for people; null when it did not fail.</summary>
     public string? Problem { get; set; }
 
+    /// <summary>The versions of this message (itself included) that follow the same parent, oldest first; one if it never branched.</summary>
+    public IReadOnlyList<string> SiblingIds { get; init; } = [];
+    public int SiblingIndex { get; init; }
+
     public bool IsUser => Role == Role.User;
 
     public static TranscriptTurn From(Message message) => new(message.Id, message.Role)
@@ -27,5 +31,7 @@ public sealed class TranscriptTurn(string id, Role role)
         GenerationId = message.GenerationId,
         IsGenerating = message.Status == MessageStatus.Generating,
         FinishReason = message.FinishReason,
+        SiblingIds = [.. message.SiblingIds],
+        SiblingIndex = message.SiblingIndex,
     };
 }

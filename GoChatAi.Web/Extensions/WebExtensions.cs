@@ -29,6 +29,16 @@ public static class WebExtensions
         builder.Services.AddScoped<ChatBackend>();
     }
 
+    /// <summary>
+    /// The pages, the chat's interactive over one circuit per open page. A circuit takes messages of up to 512 KiB
+    /// (SignalR's default is 32 KiB): a message the ChatService takes (32,000 characters, up to four bytes each in
+    /// UTF-8, more where JSON escapes them) must reach it, to be stored or refused with its reason, not cut the page off.
+    /// </summary>
+    public static void AddChatPages(this IHostApplicationBuilder builder) =>
+        builder.Services.AddRazorComponents()
+            .AddInteractiveServerComponents()
+            .AddHubOptions(hub => hub.MaximumReceiveMessageSize = 512 * 1024);
+
     /// <summary>A call the page cancels (it closed, or moved on) ends as .NET's cancellation, not as a failed call.</summary>
     private static void CancelledCallsThrowOperationCanceled(Grpc.Net.Client.GrpcChannelOptions channel) =>
         channel.ThrowOperationCanceledOnCancellation = true;
