@@ -11,17 +11,59 @@ namespace GoChatAi.Web.Backend;
 /// </summary>
 public sealed class ChatBackend(ChatService.ChatServiceClient chat, SessionTokens tokens)
 {
+    /// <summary>A page of conversations: the pinned ones, the others, or the archived ones.</summary>
+    public Task<ListConversationsResponse> ListConversationsAsync(ConversationShelf shelf, int offset, int limit, CancellationToken cancellationToken)
+    {
+        var request = new ListConversationsRequest { Offset = offset, Limit = limit };
+        switch (shelf)
+        {
+            case ConversationShelf.Pinned:
+                request.Pinned = true;
+                break;
+            case ConversationShelf.Recent:
+                request.Pinned = false;
+                break;
+            case ConversationShelf.Archived:
+                request.Archived = true;
+                break;
+        }
+
+        return CallAsync(options => chat.ListConversationsAsync(request, options), cancellationToken);
+    }
+
     public async Task<IReadOnlyList<Model>> ListModelsAsync(CancellationToken cancellationToken) =>
         (await CallAsync(options => chat.ListModelsAsync(new ListModelsRequest(), options), cancellationToken)).Models;
-
-    public Task<ListConversationsResponse> ListConversationsAsync(int offset, int limit, CancellationToken cancellationToken) =>
-        CallAsync(options => chat.ListConversationsAsync(new ListConversationsRequest { Offset = offset, Limit = limit }, options), cancellationToken);
 
     public Task<Conversation> GetConversationAsync(string conversationId, CancellationToken cancellationToken) =>
         CallAsync(options => chat.GetConversationAsync(new GetConversationRequest { ConversationId = conversationId }, options), cancellationToken);
 
     public Task<Conversation> RenameConversationAsync(string conversationId, string title, CancellationToken cancellationToken) =>
         CallAsync(options => chat.UpdateConversationAsync(new UpdateConversationRequest { ConversationId = conversationId, Title = title }, options), cancellationToken);
+
+    /// <summary>Pins or unpins, archives or brings back a conversation (UpdateConversation).</summary>
+    public Task<Conversation> OrganiseConversationAsync(string conversationId, bool? pinned, bool? archived, CancellationToken cancellationToken)
+    {
+        var request = new UpdateConversationRequest { ConversationId = conversationId };
+        if (pinned is { } pin)
+        {
+            request.Pinned = pin;
+        }
+
+        if (archived is { } archive)
+        {
+            request.Archived = archive;
+        }
+
+        return CallAsync(options => chat.UpdateConversationAsync(request, options), cancellationToken);
+    }
+
+    public Task<SearchConversationsResponse> SearchAsync(string query, int offset, int limit, CancellationToken cancellationToken) =>
+        CallAsync(options => chat.SearchConversationsAsync(new SearchConversationsRequest { Query = query, Offset = offset, Limit = limit }, options),
+            cancellationToken);
+
+    /// <summary>A read-only link to the conversation as it is now, up to its newest message on the branch shown.</summary>
+    public Task<ShareLink> ShareAsync(string conversationId, CancellationToken cancellationToken) =>
+        CallAsync(options => chat.CreateShareLinkAsync(new CreateShareLinkRequest { ConversationId = conversationId }, options), cancellationToken);
 
     public async Task DeleteConversationAsync(string conversationId, CancellationToken cancellationToken) =>
         await CallAsync(options => chat.DeleteConversationAsync(new DeleteConversationRequest { ConversationId = conversationId }, options), cancellationToken);

@@ -16,16 +16,10 @@ public static class WebExtensions
     /// <summary>The gRPC clients of both services, found through service discovery, and the pages' view of them.</summary>
     public static void AddBackendClients(this IHostApplicationBuilder builder)
     {
-        // Long-lived streams (an answer, a conversation's feed) must not be cut by the default HTTP resilience
-        // pipeline's timeouts, nor a started answer be retried: gRPC calls get none of it.
-#pragma warning disable EXTEXP0001 // Experimental in Microsoft.Extensions.Http.Resilience 10: the way to take the defaults off one client.
-        builder.Services.AddGrpcClient<AuthService.AuthServiceClient>(client => client.Address = new Uri("http://_grpc.authservice"))
-            .ConfigureChannel(CancelledCallsThrowOperationCanceled)
-            .RemoveAllResilienceHandlers();
-        builder.Services.AddGrpcClient<ChatService.ChatServiceClient>(client => client.Address = new Uri("http://_grpc.chatservice"))
-            .ConfigureChannel(CancelledCallsThrowOperationCanceled)
-            .RemoveAllResilienceHandlers();
-#pragma warning restore EXTEXP0001
+        builder.Services.AddServiceClient<AuthService.AuthServiceClient>("authservice");
+        builder.Services.AddServiceClient<ChatService.ChatServiceClient>("chatservice");
+        // Shared conversations are read without an account.
+        builder.Services.AddServiceClient<SharedConversationService.SharedConversationServiceClient>("chatservice");
         builder.Services.AddScoped<ChatBackend>();
     }
 
@@ -39,9 +33,18 @@ public static class WebExtensions
             .AddInteractiveServerComponents()
             .AddHubOptions(hub => hub.MaximumReceiveMessageSize = 512 * 1024);
 
-    /// <summary>A call the page cancels (it closed, or moved on) ends as .NET's cancellation, not as a failed call.</summary>
-    private static void CancelledCallsThrowOperationCanceled(Grpc.Net.Client.GrpcChannelOptions channel) =>
-        channel.ThrowOperationCanceledOnCancellation = true;
+    /// <summary>
+    /// A gRPC client of a service's gRPC endpoint, found through service discovery. Long-lived streams (an answer, a
+    /// conversation's feed) must not be cut by the default HTTP resilience pipeline's timeouts, nor a started answer be
+    /// retried: gRPC calls get none of it. A call the page cancels (it closed, or moved on) ends as .NET's
+    /// cancellation, not as a failed call.
+    /// </summary>
+    private static void AddServiceClient<TClient>(this IServiceCollection services, string service) where TClient : class =>
+#pragma warning disable EXTEXP0001 // Experimental in Microsoft.Extensions.Http.Resilience 10: the way to take the defaults off one client.
+        services.AddGrpcClient<TClient>(client => client.Address = new Uri($"http://_grpc.{service}"))
+            .ConfigureChannel(channel => channel.ThrowOperationCanceledOnCancellation = true)
+            .RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
 
     /// <summary>
     /// Sign-in with a cookie that names a server-side session (<see cref="WebSessionStore"/>), in Redis with the
