@@ -25,11 +25,14 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// Root runs Chromium without its sandbox. The rest keep it off this closed network: without them it looks up
     /// Google's hosts at every start and opens connections that the network refuses. (Playwright adds a fresh
     /// profile folder and most of its own quiet switches too; these are said again so that they do not depend on it.)
+    /// Even with all of them Debian's Chromium still looks up update.googleapis.com at start (seen with a resolver
+    /// that logged it), so its own resolver finds no name but this machine's.
     /// </summary>
     private static readonly string[] s_switches =
     [
         "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync",
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
     ];
 
     private readonly Lazy<Task<(IPlaywright Playwright, IBrowser Browser)>> _started;
