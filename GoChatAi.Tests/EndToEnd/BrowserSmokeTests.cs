@@ -20,14 +20,16 @@ public sealed class BrowserSmokeTests(GoChatAiAppFixture app, BrowserFixture bro
         output.WriteLine($"The first page opened in {opening.Elapsed.TotalSeconds:0.0} s (the driver and Chromium started).");
         var docs = new Uri(app.App.GetEndpoint("authservice", "http"), "/docs");
 
+        var rendering = System.Diagnostics.Stopwatch.StartNew();
         await session.RunAsync(async page =>
         {
             await page.GotoAsync(docs.ToString(), new PageGotoOptions { WaitUntil = WaitUntilState.DOMContentLoaded });
 
             // Scalar draws the page in script from the OpenAPI document: the heading is there only once it has run.
             await Assertions.Expect(page.GetByRole(AriaRole.Heading, new PageGetByRoleOptions { Level = 1 }))
-                .ToContainTextAsync("AuthService");
+                .ToHaveTextAsync("GoChatAi.AuthService");
         });
+        output.WriteLine($"The page was drawn in {rendering.Elapsed.TotalSeconds:0.0} s.");
         var screenshot = await session.SaveScreenshotAsync("api-reference", cancellationToken: deadline.Token);
 
         Assert.True(new FileInfo(screenshot).Length > 0, $"{screenshot} is empty.");

@@ -113,6 +113,9 @@ public sealed class BrowserFixture : IAsyncLifetime
                 $"The browser tests need Chromium at {executable}, which is missing: install it with `apt-get install chromium` (as .ci/run does) or set {ExecutableVariable} to a Chromium or Chrome executable.");
         }
 
+        // Expect(...) waits 5 s by default, short for a machine shared with the whole system; one timeout for every step.
+        Assertions.SetDefaultExpectTimeout((float)StepTimeout.TotalMilliseconds);
+
         // The driver is the Node.js and Playwright package that the NuGet package's build targets copy to the
         // test output's .playwright folder; it talks to Chromium over a pipe, not over the network.
         var playwright = await Playwright.CreateAsync().WaitAsync(StepTimeout);
