@@ -85,8 +85,15 @@ public sealed class BrowserFixture : IAsyncLifetime
         }
 
         var (playwright, browser) = await _started.Value;
-        await browser.CloseAsync();
-        playwright.Dispose();
+        try
+        {
+            // A browser that will not close must not hold up the end of the run; the driver kills it as it stops.
+            await browser.CloseAsync().WaitAsync(StepTimeout);
+        }
+        finally
+        {
+            playwright.Dispose();
+        }
     }
 
     /// <summary>The folder of GoChatAi.sln above the test output (ignored by git there); the output itself if the tests were copied away from it.</summary>
