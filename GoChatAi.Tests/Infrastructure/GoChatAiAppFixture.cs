@@ -178,8 +178,13 @@ public sealed class GoChatAiAppFixture : IAsyncLifetime
     }
 }
 
+/// <summary>
+/// The tests that share one running system. The browser is a second fixture of the same collection rather than a
+/// collection of its own, which would boot a second AppHost (on the same fixed ports, one after the other); it
+/// starts only when a test first opens a page.
+/// </summary>
 [CollectionDefinition(Name)]
-public sealed class GoChatAiAppCollection : ICollectionFixture<GoChatAiAppFixture>
+public sealed class GoChatAiAppCollection : ICollectionFixture<GoChatAiAppFixture>, ICollectionFixture<BrowserFixture>
 {
     public const string Name = "GoChatAi app";
 }

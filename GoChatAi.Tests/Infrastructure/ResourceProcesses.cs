@@ -43,26 +43,30 @@ public sealed class ResourceProcesses(GoChatAiAppFixture fixture, string resourc
 
     /// <summary>
     /// Starts the resource with the AppHost's start command and waits until it is healthy. A server that was just
-    /// stopped can find its fixed port still held by the connections it closed (TIME_WAIT) and exit at once; it is
-    /// started again then, a few times, as an operator would.
+    /// stopped can find its fixed port still held by the connections it closed (TIME_WAIT) and exit at once, and the
+    /// AppHost may not take the command while it still says "Stopping": it is started again then, as an operator
+    /// would, until the step's deadline.
     /// </summary>
     public async Task StartAsync()
     {
+        using var deadline = new CancellationTokenSource(GoChatAiAppFixture.StepTimeout);
         for (var attempt = 1; ; attempt++)
         {
-            await fixture.App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand).WaitAsync(GoChatAiAppFixture.StepTimeout);
-            try
+            var start = await fixture.App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand, deadline.Token);
+            if (start.Success)
             {
-                await fixture.WaitUntilHealthyAsync(resource);
-                return;
+                try
+                {
+                    await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync(resource, deadline.Token);
+                    return;
+                }
+                catch (DistributedApplicationException)
+                {
+                    // "failed to start": started again below.
+                }
             }
-            catch (DistributedApplicationException) when (attempt < 3)
-            {
-                // "failed to start": wait for the port, and for the AppHost to see it stopped, then start again.
-                await Task.Delay(TimeSpan.FromSeconds(2));
-                await fixture.App.ResourceNotifications.WaitForResourceAsync(resource, [.. KnownResourceStates.TerminalStates, "Unknown"])
-                    .WaitAsync(GoChatAiAppFixture.StepTimeout);
-            }
+
+            await Task.Delay(TimeSpan.FromSeconds(Math.Min(attempt, 5)), deadline.Token);
         }
     }
 
