@@ -36,7 +36,7 @@ public sealed class GoChatAiAppFixture : IAsyncLifetime
 
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _appHostWarnings = new();
 
-    /// <summary>What the AppHost itself (Aspire's hosting, not a resource) logged at Warning or worse until both services were healthy.</summary>
+    /// <summary>What the AppHost itself (Aspire's hosting, not a resource) logged at Warning or worse until the services were healthy.</summary>
     public IReadOnlyList<string> StartupAppHostWarnings { get; private set; } = [];
 
     public async Task InitializeAsync()
@@ -90,13 +90,13 @@ public sealed class GoChatAiAppFixture : IAsyncLifetime
 
         App = await builder.BuildAsync().WaitAsync(StepTimeout);
         await App.StartAsync().WaitAsync(StepTimeout);
-        await WaitUntilHealthyAsync("authservice", "chatservice");
+        await WaitUntilHealthyAsync("authservice", "chatservice", "web");
         StartupLogs = await ConsoleLogsAsync(StartupResources);
         StartupAppHostWarnings = [.. _appHostWarnings];
     }
 
     /// <summary>The resources whose console a clean start must keep free of warnings and errors.</summary>
-    public static readonly string[] StartupResources = ["authdb-migrations", "chatdb-migrations", "authservice", "chatservice", "devmodel"];
+    public static readonly string[] StartupResources = ["authdb-migrations", "chatdb-migrations", "authservice", "chatservice", "devmodel", "web"];
 
     /// <summary>What <see cref="StartupResources"/> wrote to their consoles until both services were healthy, by resource.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> StartupLogs { get; private set; } = new Dictionary<string, IReadOnlyList<string>>();
