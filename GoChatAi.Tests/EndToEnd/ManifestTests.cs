@@ -63,7 +63,24 @@ public sealed class ManifestTests(ManifestTests.Manifests manifests) : IClassFix
             .Where(r => r.Value!["bindings"] is JsonObject bindings && bindings.Any(b => (bool?)b.Value!["external"] == true))
             .Select(r => r.Key)
             .Order();
-        Assert.Equal(["authservice", "chatservice"], external);
+        Assert.Equal(["authservice", "chatservice", "web"], external);
+    }
+
+    [Fact]
+    public void The_web_app_is_open_on_its_port_and_reaches_both_services_and_the_cache()
+    {
+        var web = Resources["web"]!;
+        Assert.StartsWith("project", (string)web["type"]!);
+        var bindings = web["bindings"]!.AsObject();
+        Assert.Equal(["http"], bindings.Select(b => b.Key));
+        Assert.Equal(8000, (int)bindings["http"]!["targetPort"]!);
+        Assert.True((bool?)bindings["http"]!["external"], "the web app is not external");
+
+        var env = web["env"]!.AsObject();
+        Assert.Equal("{cache.connectionString}", (string)env["ConnectionStrings__cache"]!);
+        Assert.Contains(env, variable => variable.Key.StartsWith("services__authservice__grpc", StringComparison.Ordinal));
+        Assert.Contains(env, variable => variable.Key.StartsWith("services__chatservice__grpc", StringComparison.Ordinal));
+        Assert.Equal("00:00:05", (string)env["Shutdown__DrainDelay"]!);
     }
 
     [Theory]
