@@ -13,8 +13,9 @@ public enum Suites
     History = 8,
     Send = 16,
     Search = 32,
+    Web = 64,
     Chat = Latency | Capacity | History | Send | Search,
-    All = Auth | Chat,
+    All = Auth | Chat | Web,
 }
 
 /// <summary>Where the stack listens and how hard to push it; the defaults are the AppHost's development ports.</summary>
@@ -32,7 +33,9 @@ public sealed record BenchmarkSettings(
     IReadOnlyList<int> StreamLevels,
     int HistoryMessages,
     int HistoryBranches,
-    int SearchMessages)
+    int SearchMessages,
+    Uri Web,
+    int WebAnswers)
 {
     public const string Usage = """
         Measures the stack that `dotnet run --project GoChatAi.AppHost` brings up. Start it first, with a high
@@ -58,19 +61,22 @@ public sealed record BenchmarkSettings(
           --devmodel-key KEY       the stand-in's key (needed by the latency figures)
           --seconds N              seconds per timed scenario [10]
           --concurrency N          concurrent callers per scenario [16]
-          --only LIST              auth, chat, or latency, capacity, history, send, search, comma-separated [all]
+          --only LIST              auth, chat, or latency, capacity, history, send, search, web, comma-separated [all]
           --latency-levels LIST    streams at a time for the latency figures, comma-separated [1,16]
           --stream-levels LIST     concurrent streams to hold, comma-separated, up to 5000 [100,1000]
           --history-messages N     messages in the GetHistory conversation [100000]
           --history-branches N     one-message branches then added off its path, 0 for none [1000]
           --search-messages N      messages imported for the search figures, a tenth of them the searcher's [1000000]
+          --web URL                the web app, for Enter to first token on screen [http://localhost:8000]
+          --web-answers N          answers timed in the browser, and as many over gRPC [40]
+        The web figures drive Debian's chromium (apt-get install chromium; GOCHATAI_CHROMIUM names another).
         Every endpoint must be on this machine (localhost): a benchmark floods what it measures.
         """;
 
     private static readonly string[] _options =
     [
         "auth-grpc", "chat-grpc", "chat-grpc-direct", "chat-rest", "devmodel", "devmodel-key", "seconds", "concurrency", "only",
-        "latency-levels", "stream-levels", "history-messages", "history-branches", "search-messages",
+        "latency-levels", "stream-levels", "history-messages", "history-branches", "search-messages", "web", "web-answers",
     ];
 
     public bool Runs(Suites suite) => (Only & suite) != 0;
@@ -106,7 +112,9 @@ public sealed record BenchmarkSettings(
             // GetHistory takes offsets up to 1,000,000, so a deeper conversation could not be paged by offset.
             Number(Option("history-messages") ?? "100000", "history-messages", 200, 1_000_000),
             Number(Option("history-branches") ?? "1000", "history-branches", 0, 1_000_000),
-            Number(Option("search-messages") ?? "1000000", "search-messages", SearchBenchmark.MessagesPerFile, 10_000_000));
+            Number(Option("search-messages") ?? "1000000", "search-messages", SearchBenchmark.MessagesPerFile, 10_000_000),
+            Local(Option("web") ?? "http://localhost:8000"),
+            Number(Option("web-answers") ?? "40", "web-answers", 5, 10_000));
     }
 
     private static Uri Local(string text) =>
@@ -123,5 +131,5 @@ public sealed record BenchmarkSettings(
         text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Aggregate(Suites.None, (all, name) =>
             all | (Enum.TryParse<Suites>(name, ignoreCase: true, out var suite) && suite != Suites.None
                 ? suite
-                : throw new BenchmarkSetupException($"--only takes auth, chat, latency, capacity, history, send, search or all, not '{name}'.")));
+                : throw new BenchmarkSetupException($"--only takes auth, chat, latency, capacity, history, send, search, web or all, not '{name}'.")));
 }

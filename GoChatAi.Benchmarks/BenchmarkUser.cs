@@ -19,11 +19,15 @@ public sealed class BenchmarkUser
     private readonly Lock _gate = new();
     private Task<Session> _session;
 
-    private BenchmarkUser(AuthServiceClient auth, TokenPair tokens)
+    private BenchmarkUser(AuthServiceClient auth, TokenPair tokens, string email)
     {
         _auth = auth;
+        Email = email;
         _session = Task.FromResult(new Session(tokens));
     }
+
+    /// <summary>The account's address; its password is <see cref="Password"/>.</summary>
+    public string Email { get; }
 
     public static async Task<BenchmarkUser> SignUpAsync(AuthServiceClient auth, CancellationToken cancellationToken)
     {
@@ -33,7 +37,7 @@ public sealed class BenchmarkUser
             Email = $"bench-{Guid.NewGuid():N}@bench.gochatai.local",
             Password = Password,
         }, cancellationToken: cancellationToken);
-        return new BenchmarkUser(auth, response.Tokens);
+        return new BenchmarkUser(auth, response.Tokens, response.User.Email);
     }
 
     /// <summary>Signs up <paramref name="count"/> users, a few at a time: each sign-up is a deliberately slow password hash.</summary>

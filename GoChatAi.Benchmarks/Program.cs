@@ -19,7 +19,7 @@ try
         ResultTable.PrintThroughput("AuthService", await AuthBenchmarks.RunAsync(settings));
     }
 
-    if (settings.Runs(Suites.Chat))
+    if (settings.Runs(Suites.Chat | Suites.Web))
     {
         using var chat = await ChatBenchmarkContext.CreateAsync(settings);
         if (settings.Runs(Suites.Latency))
@@ -45,6 +45,11 @@ try
         if (settings.Runs(Suites.Search))
         {
             ResultTable.PrintSearch(await SearchBenchmark.RunAsync(chat));
+        }
+
+        if (settings.Runs(Suites.Web))
+        {
+            ResultTable.PrintWeb(await WebBenchmark.RunAsync(chat));
         }
     }
 

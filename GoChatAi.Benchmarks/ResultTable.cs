@@ -54,6 +54,22 @@ public static class ResultTable
         }
     }
 
+    public static void PrintWeb(WebResult result)
+    {
+        Heading(string.Create(CultureInfo.InvariantCulture, $"GoChatAi.Web: Enter to first token on screen ({result.Tokens} tokens, {result.Pace.TotalMilliseconds:0} ms apart), " +
+            $"one answer at a time, paths alternating; Chromium {result.BrowserVersion}"));
+        Line("| path | answers | first token p50 | first token p99 | errors |");
+        Line("|---|---:|---:|---:|---:|");
+        foreach (var s in new[] { result.Model, result.Grpc, result.Browser })
+        {
+            Line(string.Create(CultureInfo.InvariantCulture, $"| {s.Name} | {s.Streams} | {Ms(s.FirstTokenP50)} | {Ms(s.FirstTokenP99)} | {s.Errors} |"));
+        }
+
+        Line(string.Create(CultureInfo.InvariantCulture, $"| **added by** the ChatService | | {Added(result.Grpc.FirstTokenP50, result.Model.FirstTokenP50)} | {Added(result.Grpc.FirstTokenP99, result.Model.FirstTokenP99)} | |"));
+        Line(string.Create(CultureInfo.InvariantCulture, $"| **added by** the web app and the browser | | {Added(result.Browser.FirstTokenP50, result.Grpc.FirstTokenP50)} | {Added(result.Browser.FirstTokenP99, result.Grpc.FirstTokenP99)} | |"));
+        Errors([(result.Model.Name, result.Model.FirstError), (result.Grpc.Name, result.Grpc.FirstError), (result.Browser.Name, result.Browser.FirstError)]);
+    }
+
     public static void PrintStreamCapacity(StreamCapacityResult result)
     {
         Heading(string.Create(CultureInfo.InvariantCulture, $"ChatService: concurrent streams, all started at once ({result.Tokens} tokens, {result.Pace.TotalMilliseconds:0} ms apart: " +
