@@ -271,6 +271,37 @@ public sealed partial class WebChatTests(GoChatAiAppFixture app, BrowserFixture 
         Assert.False(forged.Headers.TryGetValues("Set-Cookie", out var cookies) && cookies.Any(c => c.StartsWith("gochatai.session", StringComparison.Ordinal)));
     }
 
+    [Fact]
+    public async Task The_session_cookie_is_out_of_scripts_reach_and_signing_out_needs_the_pages_own_form()
+    {
+        var user = await ChatUser.SignUpAsync(app);
+        var jar = new CookieContainer();
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = jar }) { BaseAddress = Web };
+
+        // Signed in as the form does it: with the anti-forgery token the page gave.
+        var form = await http.GetStringAsync("/signin");
+        var token = AntiforgeryField().Match(form).Groups["token"].Value;
+        using var signIn = await http.PostAsync("/signin", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "signin",
+            ["__RequestVerificationToken"] = token,
+            ["Input.Email"] = user.Email,
+            ["Input.Password"] = TestAccounts.Password,
+        }));
+        Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
+        var cookie = Assert.Single(signIn.Headers.GetValues("Set-Cookie"), c => c.StartsWith("gochatai.session=", StringComparison.Ordinal));
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=lax", cookie, StringComparison.OrdinalIgnoreCase);
+        // The cookie names a session; the tokens themselves never reach the browser.
+        Assert.DoesNotContain("eyJ", cookie, StringComparison.Ordinal);
+
+        // A sign-out posted without the page's token (from another site's form) is refused and signs nobody out.
+        using var forged = await http.PostAsync("/signout", new FormUrlEncodedContent([]));
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        using var stillIn = await http.GetAsync("/");
+        Assert.Equal(HttpStatusCode.OK, stillIn.StatusCode);
+    }
+
     private static Regex SignInAddress() => SignInPattern();
 
     private static Regex ConversationAddress() => ConversationPattern();
@@ -294,6 +325,9 @@ public sealed partial class WebChatTests(GoChatAiAppFixture app, BrowserFixture 
         await box.FillAsync(message);
         await box.PressAsync("Enter");
     }
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"(?<token>[^\"]+)\"")]
+    private static partial Regex AntiforgeryField();
 
     [GeneratedRegex("/signin(\\?.*)?$")]
     private static partial Regex SignInPattern();

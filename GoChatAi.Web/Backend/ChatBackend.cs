@@ -100,8 +100,12 @@ public sealed class ChatBackend(ChatService.ChatServiceClient chat, SessionToken
     public Task<Conversation> SwitchBranchAsync(string conversationId, string messageId, CancellationToken cancellationToken) =>
         CallAsync(options => chat.SwitchBranchAsync(new SwitchBranchRequest { ConversationId = conversationId, MessageId = messageId }, options), cancellationToken);
 
-    /// <summary>The conversation's feed after <paramref name="after"/>, or from the running answer's start without it (StreamMessages).</summary>
-    public IAsyncEnumerable<ChatEvent> FollowAsync(string conversationId, string? after, CancellationToken cancellationToken)
+    /// <summary>
+    /// One generation's events from the conversation's feed (StreamMessages), after <paramref name="after"/> or, without
+    /// it, from the generation's start if it is running, up to and including its end; the feed itself never ends.
+    /// </summary>
+    public async IAsyncEnumerable<ChatEvent> FollowGenerationAsync(string conversationId, string generationId, string? after,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var request = new StreamMessagesRequest { ConversationId = conversationId };
         if (after is not null)
@@ -109,7 +113,15 @@ public sealed class ChatBackend(ChatService.ChatServiceClient chat, SessionToken
             request.After = after;
         }
 
-        return StreamAsync(options => chat.StreamMessages(request, options), cancellationToken);
+        await foreach (var chatEvent in StreamAsync(options => chat.StreamMessages(request, options), cancellationToken))
+        {
+            yield return chatEvent;
+            if (chatEvent.GenerationId == generationId
+                && chatEvent.EventCase is ChatEvent.EventOneofCase.Completed or ChatEvent.EventOneofCase.Failed)
+            {
+                yield break;
+            }
+        }
     }
 
     private async Task<T> CallAsync<T>(Func<CallOptions, AsyncUnaryCall<T>> call, CancellationToken cancellationToken)

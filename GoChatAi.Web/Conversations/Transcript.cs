@@ -85,11 +85,6 @@ public sealed class Transcript
         }
     }
 
-    /// <summary>Whether the event ends the generation with this id (its stream then has nothing more to say).</summary>
-    public static bool Ends(ChatEvent chatEvent, string generationId) =>
-        chatEvent.GenerationId == generationId
-        && chatEvent.EventCase is ChatEvent.EventOneofCase.Completed or ChatEvent.EventOneofCase.Failed;
-
     private TranscriptTurn? AnswerOf(string generationId) =>
         _turns.LastOrDefault(turn => turn.GenerationId == generationId && generationId.Length > 0);
 
