@@ -60,7 +60,7 @@ public static class WebExtensions
         // which they protect no more than Redis itself does. Said once here instead of at every start.
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection.KeyManagement.XmlKeyManager", LogLevel.Error);
 
-        builder.Services.AddSingleton<WebSessionStore>();
+        builder.Services.AddSingleton<IWebSessionStore, WebSessionStore>();
         builder.Services.AddScoped<BrowserSignIn>();
         builder.Services.AddScoped<SessionTokens>();
         builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
@@ -83,7 +83,7 @@ public static class WebExtensions
     /// <summary>A cookie whose session has ended (signed out on another page, revoked, expired) signs the browser out.</summary>
     private static async Task RejectEndedSessionsAsync(CookieValidatePrincipalContext context)
     {
-        var store = context.HttpContext.RequestServices.GetRequiredService<WebSessionStore>();
+        var store = context.HttpContext.RequestServices.GetRequiredService<IWebSessionStore>();
         if (context.Principal is null || WebSessionClaims.SessionIdOf(context.Principal) is not { } sessionId
             || await store.FindAsync(sessionId) is null)
         {

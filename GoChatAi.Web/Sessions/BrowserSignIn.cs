@@ -10,7 +10,7 @@ namespace GoChatAi.Web.Sessions;
 /// the <see cref="WebSessionStore"/>, and the browser gets a cookie that names the session (HttpOnly, encrypted).
 /// Each call carries the browser's address, so that the AuthService throttles the person's attempts, not the web app's.
 /// </summary>
-public sealed class BrowserSignIn(AuthService.AuthServiceClient authService, WebSessionStore sessions)
+public sealed class BrowserSignIn(AuthService.AuthServiceClient authService, IWebSessionStore sessions)
 {
     public async Task SignInAsync(HttpContext context, string email, string password)
     {

@@ -12,7 +12,7 @@ namespace GoChatAi.Web.Sessions;
 /// </summary>
 public sealed class SessionTokens(
     AuthenticationStateProvider authenticationState,
-    WebSessionStore store,
+    IWebSessionStore store,
     AuthService.AuthServiceClient authService,
     TimeProvider timeProvider)
 {

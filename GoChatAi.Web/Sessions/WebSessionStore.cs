@@ -5,11 +5,24 @@ using StackExchange.Redis;
 
 namespace GoChatAi.Web.Sessions;
 
+/// <summary>Where the signed-in browsers' tokens are kept, by session id.</summary>
+public interface IWebSessionStore
+{
+    /// <summary>Stores a new session and returns its id.</summary>
+    Task<string> CreateAsync(WebSession session);
+
+    Task<WebSession?> FindAsync(string id);
+
+    Task SaveAsync(string id, WebSession session);
+
+    Task DeleteAsync(string id);
+}
+
 /// <summary>
 /// The signed-in browsers' tokens, in Redis under an unguessable id: every replica of the web app sees the same
 /// sessions, and a session ends everywhere at once. An entry expires with its refresh token.
 /// </summary>
-public sealed class WebSessionStore(IConnectionMultiplexer redis, TimeProvider timeProvider)
+public sealed class WebSessionStore(IConnectionMultiplexer redis, TimeProvider timeProvider) : IWebSessionStore
 {
     private const string KeyPrefix = "gochatai:web:session:";
 
