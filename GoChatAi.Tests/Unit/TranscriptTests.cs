@@ -15,12 +15,24 @@ public sealed class TranscriptTests
     public void A_new_conversations_events_show_the_message_and_the_answer_as_it_grows()
     {
         var transcript = new Transcript();
+        TranscriptTurn? answer = null;
+        var grew = 0;
 
-        foreach (var chatEvent in AnAnswer("Hello", " there"))
+        var changes = AnAnswer("Hello", " there").Select(chatEvent =>
         {
-            Assert.True(transcript.Apply(chatEvent));
-        }
+            var change = transcript.Apply(chatEvent);
+            if (answer is null && transcript.RunningAnswer is { } running)
+            {
+                answer = running;
+                answer.TextGrew += () => grew++;
+            }
 
+            return change;
+        }).ToList();
+
+        // Only the text's growth is left to the answer's own view; the page redraws for the turns.
+        Assert.Equal([TranscriptChange.Turns, TranscriptChange.Turns, TranscriptChange.AnswerText, TranscriptChange.AnswerText, TranscriptChange.Turns], changes);
+        Assert.Equal(2, grew);
         Assert.Equal(ConversationId, transcript.ConversationId);
         Assert.Collection(transcript.Turns,
             user => Assert.Equal(("Hi", Role.User), (user.Text, user.Role)),
@@ -35,10 +47,12 @@ public sealed class TranscriptTests
         var transcript = new Transcript();
         var events = AnAnswer("Hello", " there");
 
-        foreach (var chatEvent in events.Concat(events.Skip(2)))
+        foreach (var chatEvent in events)
         {
             transcript.Apply(chatEvent);
         }
+
+        Assert.All(events, chatEvent => Assert.Equal(TranscriptChange.None, transcript.Apply(chatEvent)));
 
         Assert.Equal("Hello there", transcript.Turns[1].Text);
     }
@@ -103,7 +117,7 @@ public sealed class TranscriptTests
         });
         foreign.ConversationId = "4f8f0c7e-8d1a-4a57-9f3e-2f7f6f1c9a14";
 
-        Assert.False(transcript.Apply(foreign));
+        Assert.Equal(TranscriptChange.None, transcript.Apply(foreign));
         Assert.Empty(transcript.Turns);
     }
 

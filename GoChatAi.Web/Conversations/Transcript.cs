@@ -31,19 +31,23 @@ public sealed class Transcript
         return transcript;
     }
 
-    /// <summary>Applies one event of the conversation's feed; false if it had been applied already.</summary>
-    public bool Apply(ChatEvent chatEvent)
+    /// <summary>
+    /// Applies one event of the conversation's feed and says what it changed: nothing (another conversation's, or
+    /// applied already), only the running answer's text (which its turn announces, <see cref="TranscriptTurn.TextGrew"/>),
+    /// or the turns themselves.
+    /// </summary>
+    public TranscriptChange Apply(ChatEvent chatEvent)
     {
         if (ConversationId.Length > 0 && chatEvent.ConversationId != ConversationId)
         {
-            return false;
+            return TranscriptChange.None;
         }
 
         ConversationId = chatEvent.ConversationId;
         LastCursor = chatEvent.Cursor;
         if (!_applied.Add(chatEvent.Sequence))
         {
-            return false;
+            return TranscriptChange.None;
         }
 
         switch (chatEvent.EventCase)
@@ -56,8 +60,8 @@ public sealed class Transcript
                 Upsert(TranscriptTurn.From(chatEvent.GenerationStarted.Message));
                 break;
             case ChatEvent.EventOneofCase.Delta when AnswerOf(chatEvent.GenerationId) is { } answer:
-                answer.Text += chatEvent.Delta.Text;
-                break;
+                answer.Append(chatEvent.Delta.Text);
+                return TranscriptChange.AnswerText;
             case ChatEvent.EventOneofCase.Completed when AnswerOf(chatEvent.GenerationId) is { } answer:
                 answer.IsGenerating = false;
                 answer.FinishReason = chatEvent.Completed.FinishReason;
@@ -69,7 +73,7 @@ public sealed class Transcript
                 break;
         }
 
-        return true;
+        return TranscriptChange.Turns;
     }
 
     /// <summary>
@@ -100,4 +104,16 @@ public sealed class Transcript
             _turns.Add(turn);
         }
     }
+}
+
+/// <summary>What an event changed on the page.</summary>
+public enum TranscriptChange
+{
+    None,
+
+    /// <summary>Only the running answer's text: its own view redraws, not the page.</summary>
+    AnswerText,
+
+    /// <summary>A message came, an answer started or ended.</summary>
+    Turns,
 }

@@ -7,7 +7,10 @@ public sealed class TranscriptTurn(string id, Role role)
 {
     public string Id { get; } = id;
     public Role Role { get; } = role;
-    public string Text { get; set; } = "";
+    public string Text { get; private set; } = "";
+
+    /// <summary>Raised when an answer's text grows, so that only its view redraws while it streams.</summary>
+    public event Action? TextGrew;
     public string Model { get; set; } = "";
 
     /// <summary>The generation writing this answer; empty for a user's message.</summary>
@@ -23,6 +26,12 @@ public sealed class TranscriptTurn(string id, Role role)
     public int SiblingIndex { get; init; }
 
     public bool IsUser => Role == Role.User;
+
+    internal void Append(string text)
+    {
+        Text += text;
+        TextGrew?.Invoke();
+    }
 
     public static TranscriptTurn From(Message message) => new(message.Id, message.Role)
     {
