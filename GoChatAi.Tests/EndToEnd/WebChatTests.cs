@@ -73,12 +73,8 @@ public sealed partial class WebChatTests(GoChatAiAppFixture app, BrowserFixture 
     [Fact]
     public async Task Stop_ends_the_answer_and_keeps_what_came()
     {
-        using var deadline = new CancellationTokenSource(TestTimeout);
-        var user = await ChatUser.SignUpAsync(app);
-        await using var session = await browser.OpenPageAsync(nameof(Stop_ends_the_answer_and_keeps_what_came), deadline.Token);
-        await session.RunAsync(async page =>
+        await SignedInAsync(nameof(Stop_ends_the_answer_and_keeps_what_came), async (page, user, session) =>
         {
-            await SignInAsync(page, user);
             await SendAsync(page, "Take your time [[devmodel: tokens=400; slow=50ms]]");
             var answer = page.Locator("article.assistant").Last;
             await Assertions.Expect(answer.Locator(".markdown")).Not.ToBeEmptyAsync();
@@ -96,12 +92,8 @@ public sealed partial class WebChatTests(GoChatAiAppFixture app, BrowserFixture 
     [Fact]
     public async Task A_reload_in_the_middle_of_an_answer_picks_it_up_and_shows_it_once()
     {
-        using var deadline = new CancellationTokenSource(TestTimeout);
-        var user = await ChatUser.SignUpAsync(app);
-        await using var session = await browser.OpenPageAsync(nameof(A_reload_in_the_middle_of_an_answer_picks_it_up_and_shows_it_once), deadline.Token);
-        await session.RunAsync(async page =>
+        await SignedInAsync(nameof(A_reload_in_the_middle_of_an_answer_picks_it_up_and_shows_it_once), async (page, user, session) =>
         {
-            await SignInAsync(page, user);
             await SendAsync(page, "Keep going [[devmodel: tokens=120; slow=40ms]]");
             var answer = page.Locator("article.assistant").Last;
             await Assertions.Expect(answer.Locator(".markdown")).Not.ToBeEmptyAsync();
@@ -122,26 +114,23 @@ public sealed partial class WebChatTests(GoChatAiAppFixture app, BrowserFixture 
     [Fact]
     public async Task A_hostile_answer_is_shown_as_text_and_runs_nothing()
     {
-        using var deadline = new CancellationTokenSource(TestTimeout);
-        var user = await ChatUser.SignUpAsync(app);
-        await using var session = await browser.OpenPageAsync(nameof(A_hostile_answer_is_shown_as_text_and_runs_nothing), deadline.Token);
         var dialogs = new List<string>();
         var cspViolations = new List<string>();
-        session.Page.Dialog += async (_, dialog) =>
+        await SignedInAsync(nameof(A_hostile_answer_is_shown_as_text_and_runs_nothing), async (page, user, session) =>
         {
-            dialogs.Add(dialog.Message);
-            await dialog.DismissAsync();
-        };
-        session.Page.Console += (_, message) =>
-        {
-            if (message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
+            page.Dialog += async (_, dialog) =>
             {
-                cspViolations.Add(message.Text);
-            }
-        };
-        await session.RunAsync(async page =>
-        {
-            await SignInAsync(page, user);
+                dialogs.Add(dialog.Message);
+                await dialog.DismissAsync();
+            };
+            page.Console += (_, message) =>
+            {
+                if (message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
+                {
+                    cspViolations.Add(message.Text);
+                }
+            };
+
             // The stand-in echoes the message, so the answer carries a script, an image with a handler and a script link.
             await SendAsync(page, "Hostile <script>alert('script')</script> <img src=x onerror=alert('img')> [click](javascript:alert('link'))");
             var answer = page.Locator("article.assistant").Last;
@@ -163,33 +152,26 @@ public sealed partial class WebChatTests(GoChatAiAppFixture app, BrowserFixture 
     [Fact]
     public async Task A_message_too_long_is_refused_with_the_reason_and_kept_in_the_box()
     {
-        using var deadline = new CancellationTokenSource(TestTimeout);
-        var user = await ChatUser.SignUpAsync(app);
-        await using var session = await browser.OpenPageAsync(nameof(A_message_too_long_is_refused_with_the_reason_and_kept_in_the_box), deadline.Token);
-        await session.RunAsync(async page =>
+        await SignedInAsync(nameof(A_message_too_long_is_refused_with_the_reason_and_kept_in_the_box), async (page, user, session) =>
         {
-            await SignInAsync(page, user);
             var tooLong = new string('x', 32_001);
             await SendAsync(page, tooLong);
 
             await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("The message must be at most 32000 characters.");
             await Assertions.Expect(page.GetByLabel("Message", new() { Exact = true })).ToHaveValueAsync(tooLong);
             Assert.Equal(0, await page.Locator("article.turn").CountAsync());
-        });
 
-        var conversations = await user.Grpc.ListConversationsAsync(new ListConversationsRequest(), user.Options());
-        Assert.Empty(conversations.Conversations);
+            // Nothing was stored.
+            var conversations = await user.Grpc.ListConversationsAsync(new ListConversationsRequest(), user.Options());
+            Assert.Empty(conversations.Conversations);
+        });
     }
 
     [Fact]
     public async Task A_session_revoked_elsewhere_sends_the_person_back_to_sign_in()
     {
-        using var deadline = new CancellationTokenSource(TestTimeout);
-        var user = await ChatUser.SignUpAsync(app);
-        await using var session = await browser.OpenPageAsync(nameof(A_session_revoked_elsewhere_sends_the_person_back_to_sign_in), deadline.Token);
-        await session.RunAsync(async page =>
+        await SignedInAsync(nameof(A_session_revoked_elsewhere_sends_the_person_back_to_sign_in), async (page, user, session) =>
         {
-            await SignInAsync(page, user);
 
             // "Sign out everywhere" from another device ends the browser's session too.
             var accounts = new TestAccounts(app);
@@ -204,12 +186,8 @@ public sealed partial class WebChatTests(GoChatAiAppFixture app, BrowserFixture 
     [Fact]
     public async Task Answers_are_regenerated_and_edited_into_versions_and_conversations_pinned_found_and_shared()
     {
-        using var deadline = new CancellationTokenSource(TestTimeout);
-        var user = await ChatUser.SignUpAsync(app);
-        await using var session = await browser.OpenPageAsync(nameof(Answers_are_regenerated_and_edited_into_versions_and_conversations_pinned_found_and_shared), deadline.Token);
-        await session.RunAsync(async page =>
+        await SignedInAsync(nameof(Answers_are_regenerated_and_edited_into_versions_and_conversations_pinned_found_and_shared), async (page, user, session) =>
         {
-            await SignInAsync(page, user);
             await SendAsync(page, "Tell me about dragons");
             var answer = page.Locator("article.assistant").Last;
             await Assertions.Expect(answer).ToHaveAttributeAsync("data-status", "done");
@@ -239,7 +217,7 @@ public sealed partial class WebChatTests(GoChatAiAppFixture app, BrowserFixture 
             await session.SaveScreenshotAsync("branches-pins-search-share");
 
             // The shared page needs no account: a fresh context has no cookie.
-            await using var reader = await browser.OpenPageAsync("shared-reader", deadline.Token);
+            await using var reader = await browser.OpenPageAsync("shared-reader");
             await reader.Page.GotoAsync(link);
             await Assertions.Expect(reader.Page.Locator("article.turn")).ToHaveCountAsync(2);
             await Assertions.Expect(reader.Page.Locator("article.user")).ToHaveTextAsync("Tell me about dragons");
@@ -307,6 +285,19 @@ public sealed partial class WebChatTests(GoChatAiAppFixture app, BrowserFixture 
     private static Regex ConversationAddress() => ConversationPattern();
 
     private static string ConversationIdOf(IPage page) => ConversationPattern().Match(page.Url).Groups["id"].Value;
+
+    /// <summary>A new user, signed in through the page in a browser context of its own, then the test's steps (a screenshot if they fail).</summary>
+    private async Task SignedInAsync(string testName, Func<IPage, ChatUser, BrowserSession, Task> steps)
+    {
+        using var deadline = new CancellationTokenSource(TestTimeout);
+        var user = await ChatUser.SignUpAsync(app);
+        await using var session = await browser.OpenPageAsync(testName, deadline.Token);
+        await session.RunAsync(async page =>
+        {
+            await SignInAsync(page, user);
+            await steps(page, user, session);
+        });
+    }
 
     private async Task SignInAsync(IPage page, ChatUser user)
     {
