@@ -1,4 +1,3 @@
-using System.Globalization;
 using Google.Rpc;
 using Grpc.Core;
 
@@ -41,7 +40,10 @@ public static class ProblemMessage
 
     private static string Readable(string field) => field.Replace('_', ' ');
 
-    private static string Wait(TimeSpan delay) => delay < TimeSpan.FromMinutes(2)
-        ? string.Create(CultureInfo.InvariantCulture, $"try again in {Math.Max(1, Math.Ceiling(delay.TotalSeconds))} s")
-        : string.Create(CultureInfo.InvariantCulture, $"try again in {Math.Ceiling(delay.TotalMinutes)} min");
+    private static string Wait(TimeSpan delay) => delay switch
+    {
+        _ when delay < TimeSpan.FromMinutes(2) => FormattableString.Invariant($"you can try again in {Math.Max(1, Math.Ceiling(delay.TotalSeconds))} s"),
+        _ when delay < TimeSpan.FromHours(2) => FormattableString.Invariant($"you can try again in {Math.Ceiling(delay.TotalMinutes)} min"),
+        _ => FormattableString.Invariant($"you can try again in {Math.Ceiling(delay.TotalHours)} h"),
+    };
 }
