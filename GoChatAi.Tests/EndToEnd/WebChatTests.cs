@@ -226,6 +226,39 @@ public sealed partial class WebChatTests(GoChatAiAppFixture app, BrowserFixture 
     }
 
     [Fact]
+    public async Task A_long_conversation_opens_at_its_newest_messages_and_shows_earlier_ones_on_request()
+    {
+        await SignedInAsync(nameof(A_long_conversation_opens_at_its_newest_messages_and_shows_earlier_ones_on_request), async (page, user, session) =>
+        {
+            // 130 messages, imported: question 1, answer 1, ... question 65, answer 65.
+            var at = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero));
+            var conversation = new ExportedConversation { Conversation = new Conversation { Id = Guid.NewGuid().ToString(), Title = "long", CreatedAt = at, UpdatedAt = at } };
+            conversation.Messages.AddRange(Enumerable.Range(1, 130).Select(i => new Message
+            {
+                Id = $"m{i}",
+                ParentId = i == 1 ? "" : $"m{i - 1}",
+                Role = i % 2 == 1 ? Role.User : Role.Assistant,
+                Content = i % 2 == 1 ? $"question {(i + 1) / 2}" : $"answer {i / 2}",
+                CreatedAt = at,
+            }));
+            var file = new ConversationArchive { Format = "gochatai.conversations", Version = 1, ExportedAt = at, Conversations = { conversation } };
+            var report = await user.Archive.ImportConversationsAsync(new ImportConversationsRequest
+            {
+                File = Google.Protobuf.ByteString.CopyFromUtf8(Google.Protobuf.JsonFormatter.Default.Format(file)),
+            }, user.Options());
+
+            await page.GotoAsync(new Uri(Web, $"/c/{report.Items[0].ConversationId}").ToString());
+            await Assertions.Expect(page.Locator("article.turn")).ToHaveCountAsync(100);
+            await Assertions.Expect(page.Locator("article.turn .text").First).ToHaveTextAsync("question 16");
+
+            await page.GetByRole(AriaRole.Button, new() { Name = "Earlier messages" }).ClickAsync();
+            await Assertions.Expect(page.Locator("article.turn")).ToHaveCountAsync(130);
+            await Assertions.Expect(page.Locator("article.turn .text").First).ToHaveTextAsync("question 1");
+            await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Earlier messages" })).ToHaveCountAsync(0);
+        });
+    }
+
+    [Fact]
     public async Task Pages_forbid_framing_and_foreign_scripts_and_forms_need_their_anti_forgery_token()
     {
         using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = Web };

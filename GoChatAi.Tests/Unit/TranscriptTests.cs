@@ -1,4 +1,5 @@
 using GoChatAi.Contracts.Chat.V1;
+using GoChatAi.Web.Backend;
 using GoChatAi.Web.Conversations;
 
 namespace GoChatAi.Tests.Unit;
@@ -66,7 +67,7 @@ public sealed class TranscriptTests
             new Message { Id = UserMessageId, ConversationId = ConversationId, Role = Role.User, Content = "Hi", Status = MessageStatus.Finished },
             new Message { Id = AnswerId, ConversationId = ConversationId, Role = Role.Assistant, Content = "Hello", Status = MessageStatus.Generating, GenerationId = GenerationId },
         };
-        var transcript = Transcript.Of(ConversationId, history);
+        var transcript = Transcript.Of(ConversationId, new HistoryPage(history, EarlierPageToken: null));
         Assert.Same(transcript.Turns[1], transcript.RunningAnswer);
 
         foreach (var chatEvent in AnAnswer("Hello", " there").Skip(1))
@@ -107,9 +108,22 @@ public sealed class TranscriptTests
     }
 
     [Fact]
+    public void Earlier_messages_go_before_the_ones_shown_once_each_until_the_first()
+    {
+        Message Said(int i) => new() { Id = $"00000000-0000-0000-0000-{i:D12}", ConversationId = ConversationId, Role = Role.User, Content = $"message {i}" };
+        var transcript = Transcript.Of(ConversationId, new HistoryPage([Said(3), Said(4)], EarlierPageToken: "before-3"));
+
+        // The older page may overlap what is shown (a message stored meanwhile moves the pages): each is shown once.
+        transcript.AddEarlier(new HistoryPage([Said(1), Said(2), Said(3)], EarlierPageToken: null));
+
+        Assert.Equal(["message 1", "message 2", "message 3", "message 4"], transcript.Turns.Select(turn => turn.Text));
+        Assert.Null(transcript.EarlierPageToken);
+    }
+
+    [Fact]
     public void Another_conversations_events_are_not_shown()
     {
-        var transcript = Transcript.Of(ConversationId, []);
+        var transcript = Transcript.Of(ConversationId, new HistoryPage([], EarlierPageToken: null));
 
         var foreign = Event(1, "", e => e.MessageCreated = new MessageCreated
         {

@@ -68,12 +68,15 @@ public sealed class ChatBackend(ChatService.ChatServiceClient chat, SessionToken
     public async Task DeleteConversationAsync(string conversationId, CancellationToken cancellationToken) =>
         await CallAsync(options => chat.DeleteConversationAsync(new DeleteConversationRequest { ConversationId = conversationId }, options), cancellationToken);
 
-    /// <summary>The newest messages of the conversation's active path, oldest first.</summary>
-    public async Task<IReadOnlyList<Message>> GetRecentHistoryAsync(string conversationId, int limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// A page of the conversation's active path, newest first from <paramref name="pageToken"/> (the newest messages
+    /// without it), returned oldest first, with the token of the page before it.
+    /// </summary>
+    public async Task<HistoryPage> GetHistoryPageAsync(string conversationId, int limit, string? pageToken, CancellationToken cancellationToken)
     {
-        var page = await CallAsync(options => chat.GetHistoryAsync(
-            new GetHistoryRequest { ConversationId = conversationId, Limit = limit, NewestFirst = true }, options), cancellationToken);
-        return [.. page.Messages.Reverse()];
+        var request = new GetHistoryRequest { ConversationId = conversationId, Limit = limit, NewestFirst = true, PageToken = pageToken ?? "" };
+        var page = await CallAsync(options => chat.GetHistoryAsync(request, options), cancellationToken);
+        return new HistoryPage([.. page.Messages.Reverse()], page.NextPageToken.Length > 0 ? page.NextPageToken : null);
     }
 
     public Task<Generation> CancelGenerationAsync(string generationId, CancellationToken cancellationToken) =>

@@ -24,11 +24,25 @@ public sealed class Transcript
     /// <summary>The answer being written, if one is.</summary>
     public TranscriptTurn? RunningAnswer => _turns.LastOrDefault(turn => turn.IsGenerating);
 
-    public static Transcript Of(string conversationId, IEnumerable<Message> history)
+    /// <summary>Where the page of older messages starts, if there are older messages than the page shows.</summary>
+    public string? EarlierPageToken { get; private set; }
+
+    /// <summary>The conversation as its newest page of history shows it.</summary>
+    public static Transcript Of(string conversationId, HistoryPage newest)
     {
         var transcript = new Transcript { ConversationId = conversationId };
-        transcript._turns.AddRange(history.Where(m => m.Role is Role.User or Role.Assistant).Select(TranscriptTurn.From));
+        transcript.AddEarlier(newest);
         return transcript;
+    }
+
+    /// <summary>Puts a page of older messages before the ones shown.</summary>
+    public void AddEarlier(HistoryPage page)
+    {
+        var shown = _turns.Select(turn => turn.Id).ToHashSet();
+        _turns.InsertRange(0, page.Messages
+            .Where(m => m.Role is Role.User or Role.Assistant && !shown.Contains(m.Id))
+            .Select(TranscriptTurn.From));
+        EarlierPageToken = page.EarlierPageToken;
     }
 
     /// <summary>
