@@ -24,7 +24,7 @@ public sealed record ChatPath(string Name, GrpcChannel Channel)
         TimeSpan? accepted = null;
         TimeSpan? first = null;
         var last = TimeSpan.Zero;
-        var deltas = 0;
+        var words = 0;
         FinishReason? finish = null;
         await foreach (var chatEvent in call.ResponseStream.ReadAllAsync(cancellationToken))
         {
@@ -34,7 +34,7 @@ public sealed record ChatPath(string Name, GrpcChannel Channel)
                 case ChatEvent.EventOneofCase.Delta:
                     last = Stopwatch.GetElapsedTime(started);
                     first ??= last;
-                    deltas++;
+                    words += chatEvent.Delta.Text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Length;
                     break;
                 case ChatEvent.EventOneofCase.Completed:
                     finish = chatEvent.Completed.FinishReason;
@@ -44,10 +44,11 @@ public sealed record ChatPath(string Name, GrpcChannel Channel)
             }
         }
 
-        if (finish != FinishReason.Stop || deltas != expectedTokens || first is null)
+        // Pieces that waited together come as one delta under load: the stand-in's words are what to count.
+        if (finish != FinishReason.Stop || words != expectedTokens || first is null)
         {
             throw new InvalidOperationException(
-                $"The ChatService's answer was not whole: finish {finish?.ToString() ?? "none"}, {deltas} of {expectedTokens} deltas.");
+                $"The ChatService's answer was not whole: finish {finish?.ToString() ?? "none"}, {words} of {expectedTokens} words.");
         }
 
         return new StreamTiming(first.Value, last, accepted ?? default);

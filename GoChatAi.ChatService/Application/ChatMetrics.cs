@@ -44,8 +44,8 @@ public sealed class ChatMetrics
         _answerDuration = meter.CreateHistogram("gochatai.chat.answer.duration", "s",
             "From the start of a generation to its answer stored, by model and finish reason.", tags: null, advice);
         _feedBatch = meter.CreateHistogram("gochatai.chat.feed.batch_size", "{event}",
-            "Events written to the conversations' feeds in one round trip to Redis.", tags: null,
-            new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512] });
+            "Events taken for one round trip to the conversations' feeds in Redis (an answer's pieces among them are written as one).", tags: null,
+            new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192] });
         _feedWrite = meter.CreateHistogram("gochatai.chat.feed.write.duration", "s",
             "One round trip that writes a batch of events to the feeds, from the moment it is sent.", tags: null,
             new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });

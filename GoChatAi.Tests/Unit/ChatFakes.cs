@@ -383,8 +383,20 @@ internal sealed class FakeConversationFeed : IConversationFeed
         }
     }
 
-    public Task<IReadOnlyList<FeedEntry>> AppendAsync(IReadOnlyList<FeedAppend> appends)
+    /// <summary>While set, appends wait for it: events queue up behind the one being written, as under load.</summary>
+    public TaskCompletionSource? Hold { get; set; }
+
+    /// <summary>Set once an append waits for <see cref="Hold"/>.</summary>
+    public TaskCompletionSource Holding { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public async Task<IReadOnlyList<FeedEntry>> AppendAsync(IReadOnlyList<FeedAppend> appends)
     {
+        if (Hold is { } hold)
+        {
+            Holding.TrySetResult();
+            await hold.Task;
+        }
+
         var written = new List<FeedEntry>();
         foreach (var append in appends)
         {
@@ -400,7 +412,7 @@ internal sealed class FakeConversationFeed : IConversationFeed
             }
         }
 
-        return Task.FromResult<IReadOnlyList<FeedEntry>>(written);
+        return written;
     }
 
     public async Task<FeedEntry> AppendAsync(Guid conversationId, ConversationEvent chatEvent) =>

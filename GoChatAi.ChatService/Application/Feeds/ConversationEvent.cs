@@ -20,7 +20,12 @@ public sealed record MessageStored(MessageSnapshot Message) : ConversationEvent(
 public sealed record AnswerStarted(MessageSnapshot Answer) : ConversationEvent(Answer.GenerationId);
 
 /// <summary>The next piece of an answer's text.</summary>
-public sealed record AnswerDelta(Guid? GenerationId, string Text) : ConversationEvent(GenerationId);
+public sealed record AnswerDelta(Guid? GenerationId, string Text) : ConversationEvent(GenerationId)
+{
+    /// <summary>Consecutive pieces of one answer as one: the same text, in the same order.</summary>
+    public static AnswerDelta Join(IReadOnlyList<AnswerDelta> pieces) =>
+        pieces.Count == 1 ? pieces[0] : new(pieces[0].GenerationId, string.Concat(pieces.Select(piece => piece.Text)));
+}
 
 /// <summary>An answer ended and is stored as it ended (stopped, cut at its length, filtered or cancelled).</summary>
 public sealed record AnswerCompleted(Guid? GenerationId, Guid MessageId, TokenUsage? Usage, FinishReason? FinishReason)

@@ -15,12 +15,14 @@ public interface IFeedEventSink
 /// <summary>
 /// Writes the events of every generation this replica runs into the conversations' feeds, as many as are waiting
 /// in one round trip (a group commit): an event alone is written at once, and under load the batches grow instead
-/// of the round trips. One writer keeps each generation's events in order.
+/// of the round trips. The pieces of one answer that waited together are written (and delivered) as one piece with
+/// their text, so that under load the work follows the number of answers, not of their pieces. One writer keeps
+/// each generation's events in order.
 /// </summary>
 public sealed partial class FeedWriter(IConversationFeed feed, ChatMetrics metrics, TimeProvider timeProvider, ILogger<FeedWriter> logger) : BackgroundService
 {
-    /// <summary>The most events in one round trip: a Lua script's arguments are bounded, and so is a batch's delay.</summary>
-    private const int MaxBatch = 512;
+    /// <summary>The most events taken for one round trip (before an answer's pieces are joined): bounds a batch's delay.</summary>
+    private const int MaxBatch = 8192;
 
     private readonly Channel<QueuedEvent> _queue =
         Channel.CreateUnbounded<QueuedEvent>(new UnboundedChannelOptions { SingleReader = true });
@@ -59,8 +61,8 @@ public sealed partial class FeedWriter(IConversationFeed feed, ChatMetrics metri
     private async Task WriteAsync(List<QueuedEvent> batch)
     {
         // Grouped by conversation, each group in the order queued; the entries come back in the same order.
-        var groups = batch.GroupBy(item => item.ConversationId).ToList();
-        var appends = groups.ConvertAll(group => new FeedAppend(group.Key, group.Select(item => item.Event).ToList()));
+        var groups = batch.GroupBy(item => item.ConversationId).Select(JoinPieces).ToList();
+        var appends = groups.ConvertAll(group => new FeedAppend(group[0].ConversationId, group.ConvertAll(item => item.Event)));
         var started = timeProvider.GetTimestamp();
         IReadOnlyList<FeedEntry> entries;
         try
@@ -84,6 +86,42 @@ public sealed partial class FeedWriter(IConversationFeed feed, ChatMetrics metri
         foreach (var item in groups.SelectMany(group => group))
         {
             item.Sink.Written(entries[next++]);
+        }
+    }
+
+    /// <summary>A conversation's events in order, each run of one answer's consecutive pieces joined into one.</summary>
+    private static List<QueuedEvent> JoinPieces(IEnumerable<QueuedEvent> conversation)
+    {
+        var joined = new List<QueuedEvent>();
+        var run = new List<AnswerDelta>();
+        foreach (var item in conversation)
+        {
+            if (item.Event is AnswerDelta piece && run.Count > 0 && piece.GenerationId == run[0].GenerationId)
+            {
+                run.Add(piece);
+                continue;
+            }
+
+            EndRun();
+            joined.Add(item);
+            if (item.Event is AnswerDelta first)
+            {
+                run.Add(first);
+            }
+        }
+
+        EndRun();
+        return joined;
+
+        // The run's first item stands for the run, with the run's text.
+        void EndRun()
+        {
+            if (run.Count > 1)
+            {
+                joined[^1] = joined[^1] with { Event = AnswerDelta.Join(run) };
+            }
+
+            run.Clear();
         }
     }
 

@@ -45,14 +45,17 @@ public sealed class ConversationFeed(IConnectionMultiplexer redis, IOptions<Chat
           at = at + 1
           redis.call('SET', KEYS[i], base, 'NX')
           local top = redis.call('INCRBY', KEYS[i], count)
-          local entries = {}
-          for j = 0, count - 1 do
-            local sequence = top - count + 1 + j
-            entries[#entries + 1] = sequence
-            entries[#entries + 1] = string.format('%d', sequence) .. ':' .. ARGV[at + j]
+          -- ZADD takes at most 500 events at a time: unpack's results are bounded (8,000 in Redis).
+          for from = 0, count - 1, 500 do
+            local entries = {}
+            for j = from, math.min(from + 499, count - 1) do
+              local sequence = top - count + 1 + j
+              entries[#entries + 1] = sequence
+              entries[#entries + 1] = string.format('%d', sequence) .. ':' .. ARGV[at + j]
+            end
+            redis.call('ZADD', KEYS[i + 1], unpack(entries))
           end
           at = at + count
-          redis.call('ZADD', KEYS[i + 1], unpack(entries))
           redis.call('PEXPIRE', KEYS[i], retention)
           redis.call('PEXPIRE', KEYS[i + 1], retention)
           local size = redis.call('ZCARD', KEYS[i + 1])
