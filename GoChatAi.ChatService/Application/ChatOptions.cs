@@ -46,14 +46,6 @@ public sealed class ChatOptions
     [Range(1024, 1024 * 1024 * 1024)]
     public int MaxImportBytes { get; set; } = 64 * 1024 * 1024;
 
-    /// <summary>
-    /// Answers that start at once on a replica (their reads and the write of the user's message); more wait their
-    /// turn in order, as long as their callers wait. Below the database pool's size (32), so that a burst of starts
-    /// leaves connections to the other calls.
-    /// </summary>
-    [Range(1, 1_000)]
-    public int ConcurrentStarts { get; set; } = 16;
-
     /// <summary>Whether a conversation without a title gets one from the model after its first answer.</summary>
     public bool GenerateTitles { get; set; } = true;
 }

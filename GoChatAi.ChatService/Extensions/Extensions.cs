@@ -56,7 +56,6 @@ public static class Extensions
         builder.Services.AddSingleton<AnswerGeneration>();
         builder.Services.AddSingleton<GenerationRunner>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<GenerationRunner>());
-        builder.Services.AddSingleton<GenerationStarts>();
         builder.Services.AddSingleton<AbandonedGenerations>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AbandonedGenerations>());
         builder.Services.AddHostedService<DeletedUserChatPurge>();

@@ -50,8 +50,7 @@ internal sealed class ChatFakes : IAsyncDisposable
             new GracefulShutdown(new ConfigurationBuilder().Build(), new TestHostEnvironment(), Time), options, Time, NullLogger<GenerationRunner>.Instance);
         Abandoned = new AbandonedGenerations(scopes, Leases, Feed, Tokens, Limiter, new ReadyStore(), metrics, options, Time, NullLogger<AbandonedGenerations>.Instance);
         Conversations = new ConversationService(Store, Models, Tokens, Limiter, Feed, Runner, metrics, Time, NullLogger<ConversationService>.Instance);
-        Starts = new GenerationStarts(options, new TestMeterFactory());
-        Generations = new GenerationService(Store, Conversations, Models, Tokens, Limiter, Leases, Feed, Runner, Starts, Abandoned, metrics, Time);
+        Generations = new GenerationService(Store, Conversations, Models, Tokens, Limiter, Leases, Feed, Runner, Abandoned, metrics, Time);
     }
 
     public FakeTimeProvider Time { get; } = new(Start);
@@ -81,8 +80,6 @@ internal sealed class ChatFakes : IAsyncDisposable
     public AbandonedGenerations Abandoned { get; }
 
     public ConversationService Conversations { get; }
-
-    public GenerationStarts Starts { get; }
 
     public GenerationService Generations { get; }
 
@@ -119,7 +116,6 @@ internal sealed class ChatFakes : IAsyncDisposable
         await Writer.StopAsync(CancellationToken.None);
         Writer.Dispose();
         Runner.Dispose();
-        Starts.Dispose();
         Abandoned.Dispose();
         await _services.DisposeAsync();
     }

@@ -28,7 +28,6 @@ public sealed class GenerationService(
     IGenerationLeases leases,
     IConversationFeed feed,
     GenerationRunner runner,
-    GenerationStarts starts,
     AbandonedGenerations abandoned,
     ChatMetrics metrics,
     TimeProvider timeProvider)
@@ -39,11 +38,10 @@ public sealed class GenerationService(
     /// both. The round trips that do not depend on each other go at once: the conversation with the path its context
     /// is read from, the limits and the conversation's lease; then the model is asked while one database write stores
     /// the messages, and nothing of the answer is shown before that write is done. Nothing is written when the
-    /// request is refused. Under a burst, starts take turns (<see cref="GenerationStarts"/>).
+    /// request is refused.
     /// </summary>
     public async Task<StartedGeneration> StartAsync(Guid userId, StartGenerationCommand request, bool follow, CancellationToken cancellationToken)
     {
-        using var turn = await starts.WaitTurnAsync(cancellationToken);
         var now = timeProvider.GetUtcNowForStorage();
         var target = request.Target;
         var conversationId = target.ConversationId ?? Guid.CreateVersion7(now);
