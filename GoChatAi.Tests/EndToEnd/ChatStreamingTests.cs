@@ -27,7 +27,7 @@ public sealed class ChatStreamingTests(GoChatAiAppFixture fixture)
     }
 
     [Fact]
-    public async Task StreamChat_sends_the_user_message_the_start_one_delta_per_piece_and_the_completion()
+    public async Task StreamChat_sends_the_user_message_the_start_the_answer_in_deltas_and_the_completion()
     {
         var user = await ChatUser.SignUpAsync(fixture);
         using var call = user.Grpc.StreamChat(new ChatWithAIRequest { Message = "stream this [[devmodel: tokens=8]]" }, user.Options());
@@ -37,7 +37,8 @@ public sealed class ChatStreamingTests(GoChatAiAppFixture fixture)
         Assert.Equal(ChatEvent.EventOneofCase.GenerationStarted, events[1].EventCase);
         Assert.Equal(MessageStatus.Generating, events[1].GenerationStarted.Message.Status);
         var deltas = events.Where(e => e.EventCase == ChatEvent.EventOneofCase.Delta).ToList();
-        Assert.Equal(8, deltas.Count);
+        // At most one delta per piece the model sent: pieces that waited together for the feed come as one.
+        Assert.InRange(deltas.Count, 1, 8);
         Assert.All(deltas, d => Assert.NotEmpty(d.Delta.Text));
         var completed = events[^1];
         Assert.Equal(ChatEvent.EventOneofCase.Completed, completed.EventCase);
@@ -77,7 +78,7 @@ public sealed class ChatStreamingTests(GoChatAiAppFixture fixture)
             events.Add(sse);
         }
 
-        Assert.Equal(["message_created", "generation_started", "delta", "delta", "delta", "delta", "delta", "completed"], events.Select(e => e.Name));
+        Assert.Equal(["message_created", "generation_started", "delta", "completed"], events.Select(e => e.Name).WithDeltasAsOne());
         Assert.All(events, e => Assert.StartsWith("c1.", e.Id));
         var final = JsonNode.Parse(events[^1].Data)!["completed"]!;
         Assert.Equal("FINISH_REASON_STOP", (string)final["finishReason"]!);
@@ -198,9 +199,11 @@ public sealed class ChatStreamingTests(GoChatAiAppFixture fixture)
 
         Assert.Equal(seen.Count, seen.Select(e => e.Id).Distinct().Count());
         Assert.Equal("completed", seen[^1].Name);
-        Assert.Equal(15, seen.Count(e => e.Name == "delta"));
         var conversationId = (string)JsonNode.Parse(seen[0].Data)!["conversationId"]!;
-        Assert.Equal(2, (await user.HistoryAsync(conversationId)).Count);
+        var history = await user.HistoryAsync(conversationId);
+        Assert.Equal(2, history.Count);
+        // Every piece once, none lost across the reconnect (pieces that waited together may have come as one).
+        Assert.Equal(history[1].Content, string.Concat(seen.Where(e => e.Name == "delta").Select(e => (string)JsonNode.Parse(e.Data)!["delta"]!["text"]!)));
     }
 
     [Fact]

@@ -150,6 +150,14 @@ public static class ChatCalls
         return events;
     }
 
+    /// <summary>
+    /// Event kinds with each run of deltas as one: pieces of an answer that waited together for the feed come as one
+    /// delta (the same text at the same moment), so how many deltas an answer takes is not fixed, only that its text
+    /// comes between its start and its end.
+    /// </summary>
+    public static List<string> WithDeltasAsOne(this IEnumerable<string> kinds) =>
+        [.. kinds.Where((kind, i) => kind != "delta" || i == 0 || kinds.ElementAt(i - 1) != "delta")];
+
     /// <summary>The fields an INVALID_ARGUMENT names (its BadRequest detail).</summary>
     public static string[] Fields(RpcException exception) =>
         exception.GetRpcStatus()?.GetDetail<Google.Rpc.BadRequest>()?.FieldViolations.Select(v => v.Field).ToArray() ?? [];
