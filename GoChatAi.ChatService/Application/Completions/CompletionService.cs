@@ -131,6 +131,7 @@ public sealed partial class CompletionService(
                 }
 
                 yield return update;
+                update.DropProviderChunk();
             }
 
             usage(UsageOf(reported, request.Messages, written.ToString()));
