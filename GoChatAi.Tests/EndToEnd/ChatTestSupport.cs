@@ -155,8 +155,11 @@ public static class ChatCalls
     /// delta (the same text at the same moment), so how many deltas an answer takes is not fixed, only that its text
     /// comes between its start and its end.
     /// </summary>
-    public static List<string> WithDeltasAsOne(this IEnumerable<string> kinds) =>
-        [.. kinds.Where((kind, i) => kind != "delta" || i == 0 || kinds.ElementAt(i - 1) != "delta")];
+    public static List<string> WithDeltasAsOne(this IEnumerable<string> kinds)
+    {
+        var all = kinds.ToList();
+        return [.. all.Where((kind, i) => kind != "delta" || i == 0 || all[i - 1] != "delta")];
+    }
 
     /// <summary>The fields an INVALID_ARGUMENT names (its BadRequest detail).</summary>
     public static string[] Fields(RpcException exception) =>

@@ -172,7 +172,6 @@ public sealed partial class WebChatTests(GoChatAiAppFixture app, BrowserFixture 
     {
         await SignedInAsync(nameof(A_session_revoked_elsewhere_sends_the_person_back_to_sign_in), async (page, user, session) =>
         {
-
             // "Sign out everywhere" from another device ends the browser's session too.
             var accounts = new TestAccounts(app);
             var other = await accounts.Auth.SignInAsync(new SignInRequest { Email = user.Email, Password = TestAccounts.Password });
