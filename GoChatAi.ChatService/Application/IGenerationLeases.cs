@@ -1,7 +1,12 @@
+using GoChatAi.ChatService.Application.Feeds;
+
 namespace GoChatAi.ChatService.Application;
 
-/// <summary>A generation this replica runs, as its lease names it.</summary>
-public readonly record struct LeasedGeneration(Guid ConversationId, Guid GenerationId, long SequenceBefore);
+/// <summary>
+/// A generation this replica runs, as its lease names it, with the places in its conversation's feed reserved for
+/// its events: those after <see cref="SequenceBefore"/> up to <see cref="LastReserved"/>.
+/// </summary>
+public readonly record struct LeasedGeneration(Guid ConversationId, Guid GenerationId, long SequenceBefore, long LastReserved);
 
 /// <summary>A generation running in a conversation, and the feed sequence before its first event.</summary>
 public readonly record struct RunningGeneration(Guid GenerationId, long? SequenceBefore);
@@ -10,8 +15,11 @@ public readonly record struct RunningGeneration(Guid GenerationId, long? Sequenc
 /// Which generation runs in a conversation, shared by every replica: at most one per conversation, held by a short
 /// lease (<see cref="ChatOptions.GenerationLease"/>) that the replica running it renews, so that a replica that dies
 /// frees its conversations within seconds and any replica can then finish what it left
-/// (<see cref="TryClaimAbandonedAsync"/>). The lease also says where the generation's events start in the feed (a
-/// reader that joins late replays it from there), and cancel requests reach whichever replica runs a generation.
+/// (<see cref="TryClaimAbandonedAsync"/>). Taking a lease reserves the next places of the conversation's feed for
+/// the generation's events, so that they can be numbered, and shown to followers on its replica, before they are
+/// written; while it holds them, readers see no further than what it has written (<see cref="IConversationFeed"/>).
+/// The lease also says where the generation's events start (a reader that joins late replays it from there), and
+/// cancel requests reach whichever replica runs a generation.
 /// </summary>
 public interface IGenerationLeases
 {
@@ -30,6 +38,10 @@ public interface IGenerationLeases
     /// </summary>
     Task<bool> TryClaimAbandonedAsync(Guid conversationId, Guid generationId);
 
+    /// <summary>
+    /// Frees the conversation. A generation whose answer is stored before its last event is written needs none: the
+    /// feed frees it as that event is written (<see cref="FeedAppend.EndsLease"/>).
+    /// </summary>
     Task ReleaseAsync(Guid conversationId, Guid generationId);
 
     /// <summary>Asks every replica to stop the generation, if it runs it.</summary>

@@ -9,7 +9,10 @@ using StackExchange.Redis;
 
 namespace GoChatAi.Tests.EndToEnd;
 
-/// <summary>The feed's append script on the stack's own cache server (Garnet or Redis), with batches as load makes them.</summary>
+/// <summary>
+/// The feed's scripts on the stack's own cache server (Garnet or Redis): batches as load makes them, and the places
+/// a generation's lease reserves.
+/// </summary>
 [Collection(GoChatAiAppCollection.Name)]
 public sealed class ConversationFeedRedisTests(GoChatAiAppFixture fixture)
 {
@@ -33,5 +36,40 @@ public sealed class ConversationFeedRedisTests(GoChatAiAppFixture fixture)
 
         await feed.DeleteAsync(busy);
         await feed.DeleteAsync(quiet);
+    }
+
+    [Fact]
+    public async Task While_a_lease_holds_reserved_places_readers_see_no_further_than_its_events_written_and_its_last_event_ends_it()
+    {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(await fixture.App.GetConnectionStringAsync("cache") ?? "");
+        var options = Options.Create(new ChatOptions());
+        var feed = new ConversationFeed(redis, options, TimeProvider.System);
+        var leases = new GenerationLeases(redis, options, TimeProvider.System);
+        Guid conversation = Guid.CreateVersion7(), answer = Guid.CreateVersion7(), other = Guid.CreateVersion7();
+
+        var lease = await leases.TryAcquireAsync(conversation, answer) ?? throw new InvalidOperationException("The conversation is free.");
+        Assert.Equal(GenerationLeases.ReservedSequences, lease.LastReserved - lease.SequenceBefore);
+        Assert.Null(await leases.TryAcquireAsync(conversation, other));
+
+        // Written meanwhile by another writer: after the reserved places, so hidden until they are written.
+        var meanwhile = await feed.AppendAsync(conversation, new AnswerDelta(other, "meanwhile"));
+        Assert.True(meanwhile.Sequence > lease.LastReserved);
+        var first = await feed.AppendAsync([new FeedAppend(conversation, [new AnswerDelta(answer, "One")], lease.SequenceBefore + 1)]);
+        Assert.Equal(lease.SequenceBefore + 1, first[0].Sequence);
+        Assert.Equal([new AnswerDelta(answer, "One")], await feed.ReadGenerationAsync(conversation, answer));
+        Assert.Empty(await feed.ReadGenerationAsync(conversation, other));
+
+        ConversationEvent last = new AnswerCompleted(answer, Guid.CreateVersion7(), null, null);
+        await feed.AppendAsync([new FeedAppend(conversation, [new AnswerDelta(answer, " two"), last], lease.SequenceBefore + 2, EndsLease: answer)]);
+
+        Assert.Null(await leases.GetRunningAsync(conversation));
+        Assert.Equal([new AnswerDelta(answer, "One"), new AnswerDelta(answer, " two"), last], await feed.ReadGenerationAsync(conversation, answer));
+        Assert.Equal([new AnswerDelta(other, "meanwhile")], await feed.ReadGenerationAsync(conversation, other));
+        // A renewal already on its way when the last event was written does not take the lease again.
+        var held = await leases.RenewAsync([lease]);
+        Assert.Equal([false], held);
+        Assert.Null(await leases.GetRunningAsync(conversation));
+
+        await feed.DeleteAsync(conversation);
     }
 }

@@ -43,6 +43,7 @@ internal sealed class ChatFakes : IAsyncDisposable
         var scopes = _services.GetRequiredService<IServiceScopeFactory>();
         var options = Options.Create(Settings);
         var metrics = new ChatMetrics(new TestMeterFactory());
+        Feed = new FakeConversationFeed(Leases);
         Writer = new FeedWriter(Feed, metrics, Time, NullLogger<FeedWriter>.Instance);
         var answers = new AnswerGeneration(scopes, Model, Tokens, Limiter,
             new ConversationTitles(scopes, Model, NullLogger<ConversationTitles>.Instance), metrics, options, Time, NullLogger<AnswerGeneration>.Instance);
@@ -63,7 +64,7 @@ internal sealed class ChatFakes : IAsyncDisposable
 
     public FakeConversationStore Store { get; } = new();
 
-    public FakeConversationFeed Feed { get; } = new();
+    public FakeConversationFeed Feed { get; }
 
     public FakeGenerationLeases Leases { get; } = new();
 
@@ -367,9 +368,16 @@ internal sealed class FakeConversationStore : IConversationStore
 }
 
 /// <summary>Each conversation's feed in a list, numbered from 1.</summary>
-internal sealed class FakeConversationFeed : IConversationFeed
+/// <summary>
+/// Conversations' feeds in memory, numbered from 1 (or at the places given); an append that ends a generation's
+/// lease ends it in <paramref name="leases"/>, as the real feed does.
+/// </summary>
+internal sealed class FakeConversationFeed(FakeGenerationLeases? leases = null) : IConversationFeed
 {
     private readonly ConcurrentDictionary<Guid, List<FeedEntry>> _feeds = new();
+
+    /// <summary>Every append, in order.</summary>
+    public ConcurrentQueue<FeedAppend> Appends { get; } = new();
 
     /// <summary>Whether no event was written to any conversation's feed.</summary>
     public bool IsEmpty => _feeds.Keys.All(id => EntriesOf(id).Count == 0);
@@ -400,15 +408,22 @@ internal sealed class FakeConversationFeed : IConversationFeed
         var written = new List<FeedEntry>();
         foreach (var append in appends)
         {
+            Appends.Enqueue(append);
             var feed = _feeds.GetOrAdd(append.ConversationId, _ => []);
             lock (feed)
             {
+                var sequence = append.FirstSequence > 0 ? append.FirstSequence : (feed.Count == 0 ? 1 : feed[^1].Sequence + 1);
                 foreach (var chatEvent in append.Events)
                 {
-                    var entry = new FeedEntry(append.ConversationId, feed.Count + 1, chatEvent);
+                    var entry = new FeedEntry(append.ConversationId, sequence++, chatEvent);
                     feed.Add(entry);
                     written.Add(entry);
                 }
+            }
+
+            if (append.EndsLease is { } generationId)
+            {
+                leases?.Held.TryRemove(new KeyValuePair<Guid, Guid>(append.ConversationId, generationId));
             }
         }
 
@@ -418,7 +433,8 @@ internal sealed class FakeConversationFeed : IConversationFeed
     public async Task<FeedEntry> AppendAsync(Guid conversationId, ConversationEvent chatEvent) =>
         (await AppendAsync([new FeedAppend(conversationId, [chatEvent])]))[0];
 
-    public Task<long> LastSequenceAsync(Guid conversationId) => Task.FromResult((long)EntriesOf(conversationId).Count);
+    public Task<long> LastSequenceAsync(Guid conversationId) =>
+        Task.FromResult(EntriesOf(conversationId) is [.., var last] ? last.Sequence : 0);
 
     public async IAsyncEnumerable<FeedEntry> FollowAsync(
         Guid conversationId, long after, Func<long, Task<IReadOnlyList<FeedEntry>?>>? onIdle, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -451,7 +467,7 @@ internal sealed class FakeGenerationLeases : IGenerationLeases
     public ConcurrentQueue<Guid> CancelRequests { get; } = new();
 
     public Task<LeasedGeneration?> TryAcquireAsync(Guid conversationId, Guid generationId) =>
-        Task.FromResult(Held.TryAdd(conversationId, generationId) ? new LeasedGeneration(conversationId, generationId, 0) : (LeasedGeneration?)null);
+        Task.FromResult(Held.TryAdd(conversationId, generationId) ? new LeasedGeneration(conversationId, generationId, 0, 0) : (LeasedGeneration?)null);
 
     public Task<bool[]> RenewAsync(IReadOnlyList<LeasedGeneration> generations) =>
         Task.FromResult(generations.Select(g => Held.TryGetValue(g.ConversationId, out var held) && held == g.GenerationId).ToArray());

@@ -2,6 +2,7 @@ extern alias chatservice;
 
 using chatservice::GoChatAi.ChatService.Application;
 using chatservice::GoChatAi.ChatService.Application.Feeds;
+using chatservice::GoChatAi.ChatService.Domain;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -83,6 +84,39 @@ public sealed class FeedWriterTests : IAsyncLifetime, IDisposable
         Assert.Equal(["One", " two"], Describe(_feed.EntriesOf(conversation)));
     }
 
+    [Fact]
+    public async Task Events_with_reserved_places_reach_the_followers_before_the_feed_has_them_and_the_rest_once_it_has()
+    {
+        Guid conversation = Guid.CreateVersion7(), answer = Guid.CreateVersion7();
+        var sink = new RecordingSink(reservedFrom: 101, reservedTo: 102, endsLease: true);
+
+        _feed.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _writer.Enqueue(conversation, new AnswerDelta(answer, "One"), sink);
+        await sink.WaitForAsync(count: 1);
+        await _feed.Holding.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        // Delivered with its place while the feed is still being written.
+        Assert.Equal([new FeedEntry(conversation, 101, new AnswerDelta(answer, "One"))], sink.Entries);
+        Assert.Empty(_feed.EntriesOf(conversation));
+
+        _writer.Enqueue(conversation, new AnswerDelta(answer, " two"), sink);
+        _writer.Enqueue(conversation, new MessageStored(Snapshot(conversation)), sink);
+        _writer.Enqueue(conversation, new AnswerCompleted(answer, Guid.CreateVersion7(), null, null), sink);
+        _feed.Hold.SetResult();
+        await sink.WaitForWrittenAsync(count: 4);
+
+        // The second piece took the last reserved place; the places past it came from the feed, as written.
+        Assert.Equal([101L, 102, 103, 104], _feed.EntriesOf(conversation).Select(entry => entry.Sequence));
+        Assert.Equal(_feed.EntriesOf(conversation), sink.Entries);
+        Assert.Equal(sink.Entries, sink.WrittenEntries);
+        var appends = _feed.Appends.Where(append => append.ConversationId == conversation).ToList();
+        Assert.Equal([(101L, 1, (Guid?)null), (102, 1, null), (0, 2, answer)],
+            appends.Select(append => (append.FirstSequence, append.Events.Count, append.EndsLease)));
+    }
+
+    private static MessageSnapshot Snapshot(Guid conversation) =>
+        MessageSnapshot.Of(Message.FromUser(conversation, "Meanwhile", 1, null, DateTimeOffset.UnixEpoch));
+
     /// <summary>An event of another conversation is being written while the test queues the rest behind it.</summary>
     private async Task HoldTheFeedAsync(RecordingSink sink)
     {
@@ -94,10 +128,13 @@ public sealed class FeedWriterTests : IAsyncLifetime, IDisposable
     private static List<string> Describe(IEnumerable<FeedEntry> entries) =>
         [.. entries.Select(entry => entry.Event is AnswerDelta delta ? delta.Text : entry.Event is AnswerCompleted ? "Completed" : entry.Event.GetType().Name)];
 
-    private sealed class RecordingSink : IFeedEventSink
+    /// <summary>A generation's followers: what reached them (placed), and what the feed has confirmed (written).</summary>
+    private sealed class RecordingSink(long reservedFrom = 0, long reservedTo = -1, bool endsLease = false) : IFeedEventSink
     {
         private readonly Lock _gate = new();
+        private readonly List<FeedEntry> _placed = [];
         private readonly List<FeedEntry> _written = [];
+        private long _next = reservedFrom;
 
         public IReadOnlyList<FeedEntry> Entries
         {
@@ -105,8 +142,31 @@ public sealed class FeedWriterTests : IAsyncLifetime, IDisposable
             {
                 lock (_gate)
                 {
+                    return [.. _placed];
+                }
+            }
+        }
+
+        public IReadOnlyList<FeedEntry> WrittenEntries
+        {
+            get
+            {
+                lock (_gate)
+                {
                     return [.. _written];
                 }
+            }
+        }
+
+        public long TakeSequence() => _next <= reservedTo ? _next++ : 0;
+
+        public bool EndsLease(ConversationEvent chatEvent) => endsLease && chatEvent.IsFinal;
+
+        public void Placed(FeedEntry entry)
+        {
+            lock (_gate)
+            {
+                _placed.Add(entry);
             }
         }
 
@@ -118,13 +178,17 @@ public sealed class FeedWriterTests : IAsyncLifetime, IDisposable
             }
         }
 
-        public void NotWritten(Guid conversationId, ConversationEvent chatEvent, Exception exception) =>
+        public void NotWritten(Guid conversationId, ConversationEvent chatEvent, bool placed, Exception exception) =>
             throw new InvalidOperationException("The fake feed takes every event.", exception);
 
-        public async Task WaitForAsync(int count)
+        public Task WaitForAsync(int count) => WaitUntilAsync(() => Entries.Count >= count);
+
+        public Task WaitForWrittenAsync(int count) => WaitUntilAsync(() => WrittenEntries.Count >= count);
+
+        private static async Task WaitUntilAsync(Func<bool> condition)
         {
             using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            while (Entries.Count < count)
+            while (!condition())
             {
                 await Task.Delay(10, deadline.Token);
             }

@@ -2,21 +2,31 @@ using System.Threading.Channels;
 
 namespace GoChatAi.ChatService.Application.Feeds;
 
-/// <summary>Where a written event goes next: the live generation that made it, which hands it to its followers.</summary>
+/// <summary>Where a generation's events go once they have their places: its followers on this replica.</summary>
 public interface IFeedEventSink
 {
-    /// <summary>The event is in the feed, at its place.</summary>
+    /// <summary>The next of the places reserved for the generation's events, or 0 when none is left (or none was reserved).</summary>
+    long TakeSequence();
+
+    /// <summary>Whether writing this event ends the generation's lease: it is its last, and its answer is stored.</summary>
+    bool EndsLease(ConversationEvent chatEvent);
+
+    /// <summary>The event has its place: reserved (it is written next) or given as it was written.</summary>
+    void Placed(FeedEntry entry);
+
+    /// <summary>The event is in the feed (after <see cref="Placed"/>).</summary>
     void Written(FeedEntry entry);
 
-    /// <summary>The feed could not take the event; it goes on without a place.</summary>
-    void NotWritten(Guid conversationId, ConversationEvent chatEvent, Exception exception);
+    /// <summary>The feed could not take the event: it goes on without a place unless it had one reserved.</summary>
+    void NotWritten(Guid conversationId, ConversationEvent chatEvent, bool placed, Exception exception);
 }
 
 /// <summary>
 /// Writes the events of every generation this replica runs into the conversations' feeds, as many as are waiting
 /// in one round trip (a group commit): an event alone is written at once, and under load the batches grow instead
 /// of the round trips. The pieces of one answer that waited together are written (and delivered) as one piece with
-/// their text, so that under load the work follows the number of answers, not of their pieces. One writer keeps
+/// their text, so that under load the work follows the number of answers, not of their pieces. Events that take a
+/// place their generation reserved reach its followers here before the round trip, not after it. One writer keeps
 /// each generation's events in order.
 /// </summary>
 public sealed partial class FeedWriter(IConversationFeed feed, ChatMetrics metrics, TimeProvider timeProvider, ILogger<FeedWriter> logger) : BackgroundService
@@ -31,7 +41,7 @@ public sealed partial class FeedWriter(IConversationFeed feed, ChatMetrics metri
     {
         if (!_queue.Writer.TryWrite(new QueuedEvent(conversationId, chatEvent, sink)))
         {
-            sink.NotWritten(conversationId, chatEvent, new InvalidOperationException("The feed writer has stopped."));
+            sink.NotWritten(conversationId, chatEvent, placed: false, new InvalidOperationException("The feed writer has stopped."));
         }
     }
 
@@ -60,9 +70,10 @@ public sealed partial class FeedWriter(IConversationFeed feed, ChatMetrics metri
 
     private async Task WriteAsync(List<QueuedEvent> batch)
     {
-        // Grouped by conversation, each group in the order queued; the entries come back in the same order.
-        var groups = batch.GroupBy(item => item.ConversationId).Select(JoinPieces).ToList();
-        var appends = groups.ConvertAll(group => new FeedAppend(group[0].ConversationId, group.ConvertAll(item => item.Event)));
+        // Grouped by conversation, each group in the order queued; an event with a reserved place is delivered now,
+        // the others once the feed has given them theirs. The entries come back in the order of the appends.
+        var events = batch.GroupBy(item => item.ConversationId).SelectMany(JoinPieces).Select(Place).ToList();
+        var appends = Appends(events);
         var started = timeProvider.GetTimestamp();
         IReadOnlyList<FeedEntry> entries;
         try
@@ -74,19 +85,59 @@ public sealed partial class FeedWriter(IConversationFeed feed, ChatMetrics metri
         {
             // Not retried: a timed-out append may have been stored, and an event must never reach a feed twice.
             LogWriteFailed(logger, exception, batch.Count);
-            foreach (var item in batch)
+            foreach (var item in events)
             {
-                item.Sink.NotWritten(item.ConversationId, item.Event, exception);
+                item.Sink.NotWritten(item.ConversationId, item.Event, placed: item.Sequence > 0, exception);
             }
 
             return;
         }
 
-        var next = 0;
-        foreach (var item in groups.SelectMany(group => group))
+        for (var i = 0; i < events.Count; i++)
         {
-            item.Sink.Written(entries[next++]);
+            if (events[i].Sequence == 0)
+            {
+                events[i].Sink.Placed(entries[i]);
+            }
+
+            events[i].Sink.Written(entries[i]);
         }
+    }
+
+    private static QueuedEvent Place(QueuedEvent item)
+    {
+        var sequence = item.Sink.TakeSequence();
+        if (sequence == 0)
+        {
+            return item;
+        }
+
+        item.Sink.Placed(new FeedEntry(item.ConversationId, sequence, item.Event));
+        return item with { Sequence = sequence };
+    }
+
+    /// <summary>Each run of a conversation's events numbered ahead (their places follow each other), or not, is one append.</summary>
+    private static List<FeedAppend> Appends(List<QueuedEvent> events)
+    {
+        var appends = new List<FeedAppend>();
+        for (var start = 0; start < events.Count;)
+        {
+            var first = events[start];
+            var end = start + 1;
+            while (end < events.Count && events[end].ConversationId == first.ConversationId
+                && (first.Sequence == 0 ? events[end].Sequence == 0 : events[end].Sequence == first.Sequence + (end - start)))
+            {
+                end++;
+            }
+
+            var run = events.GetRange(start, end - start);
+            var ending = run.FindIndex(item => item.Sink.EndsLease(item.Event));
+            appends.Add(new FeedAppend(first.ConversationId, run.ConvertAll(item => item.Event), first.Sequence,
+                ending < 0 ? null : run[ending].Event.GenerationId));
+            start = end;
+        }
+
+        return appends;
     }
 
     /// <summary>A conversation's events in order, each run of one answer's consecutive pieces joined into one.</summary>
@@ -125,7 +176,8 @@ public sealed partial class FeedWriter(IConversationFeed feed, ChatMetrics metri
         }
     }
 
-    private readonly record struct QueuedEvent(Guid ConversationId, ConversationEvent Event, IFeedEventSink Sink);
+    /// <summary>An event to write, and once numbered, the place its generation reserved for it (0: none).</summary>
+    private readonly record struct QueuedEvent(Guid ConversationId, ConversationEvent Event, IFeedEventSink Sink, long Sequence = 0);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Writing {Count} events to the chat feeds failed")]
     private static partial void LogWriteFailed(ILogger logger, Exception exception, int count);

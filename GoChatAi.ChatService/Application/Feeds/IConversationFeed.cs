@@ -1,11 +1,20 @@
 namespace GoChatAi.ChatService.Application.Feeds;
 
 /// <summary>Events to add to one conversation's feed, in order.</summary>
-public sealed record FeedAppend(Guid ConversationId, IReadOnlyList<ConversationEvent> Events);
+/// <param name="FirstSequence">
+/// The place of the first event when the events were numbered ahead, from the places their generation's lease
+/// reserved (<see cref="LeasedGeneration"/>); 0 to give them the conversation's next places.
+/// </param>
+/// <param name="EndsLease">
+/// The generation whose lease ends as these events are written: its last event is among them and its answer is stored.
+/// </param>
+public sealed record FeedAppend(Guid ConversationId, IReadOnlyList<ConversationEvent> Events, long FirstSequence = 0, Guid? EndsLease = null);
 
 /// <summary>
 /// Each conversation's feed of <see cref="ConversationEvent"/>s, readable from every replica: replay from a cursor,
-/// then live. Every event gets the next place (sequence number) of its conversation.
+/// then live. Every event gets a place (sequence number) after those before it: the conversation's next, or one its
+/// generation reserved with its lease. While a generation holds its lease, readers see no further than the events it
+/// has written, so that an event written later at a lower place is never passed over.
 /// </summary>
 public interface IConversationFeed
 {

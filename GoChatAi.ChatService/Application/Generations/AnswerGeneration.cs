@@ -49,12 +49,12 @@ public sealed partial class AnswerGeneration(
 
     /// <param name="live">The generation, whose first events are out.</param>
     /// <param name="model">The model's answer, asked for by <see cref="Ask"/>.</param>
-    /// <param name="answerStored">
-    /// Called once the answer is stored, before its final event goes out: the conversation is free from then on, so
-    /// that a caller who sends the next message the moment it has the answer is not refused as busy.
+    /// <param name="lastEventOut">
+    /// Called once the answer is stored and its final event is out, to free the conversation (at once, or as the
+    /// feed writes that event when it went out after the answer was stored).
     /// </param>
     /// <param name="stopping">Signalled when the service stops: an answer that could not be stored is left to another replica then.</param>
-    public async Task RunAsync(LiveGeneration live, ModelStream model, Func<Task> answerStored, CancellationToken stopping)
+    public async Task RunAsync(LiveGeneration live, ModelStream model, Func<Task> lastEventOut, CancellationToken stopping)
     {
         var job = live.Job;
         var answer = await GenerateAsync(live, model);
@@ -84,13 +84,14 @@ public sealed partial class AnswerGeneration(
                 return;
             }
 
-            await answerStored();
+            await lastEventOut();
         }
         else
         {
-            await answerStored();
+            live.EndLeaseWithLastEvent();
             live.Publish(failure is null ? AnswerCompleted.Of(job.Answer) : AnswerFailed.Of(job.Answer, failure));
             await live.CompleteAsync(new GenerationOutcome(job.Answer, failure));
+            await lastEventOut();
         }
 
         metrics.AnswerFinished(job.Model.Id, finish, timeProvider.GetElapsedTime(live.StartedAt));

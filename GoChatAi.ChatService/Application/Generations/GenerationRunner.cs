@@ -149,7 +149,7 @@ public sealed partial class GenerationRunner(
         var job = live.Job;
         try
         {
-            await answers.RunAsync(live, model, () => FreeConversationAsync(live.Job), _stopping.Token);
+            await answers.RunAsync(live, model, () => FreeConversationAsync(live), _stopping.Token);
         }
         catch (Exception exception)
         {
@@ -168,13 +168,18 @@ public sealed partial class GenerationRunner(
     }
 
     /// <summary>
-    /// The answer is stored: the lease goes (no more renewals, nothing left to cancel) while the job finishes its
-    /// after-work (the quota, the conversation's title).
+    /// The answer is stored and its last event out: the lease goes (no more renewals, nothing left to cancel) while
+    /// the job finishes its after-work (the quota, the conversation's title). Writing the last event ended it, unless
+    /// that event went out before the answer was stored or did not reach the feed.
     /// </summary>
-    private async Task FreeConversationAsync(GenerationJob job)
+    private async Task FreeConversationAsync(LiveGeneration live)
     {
-        _running.TryRemove(job.GenerationId, out _);
-        await ReleaseAsync(job);
+        var ended = await live.LastEventWritten;
+        _running.TryRemove(live.Job.GenerationId, out _);
+        if (!ended)
+        {
+            await ReleaseAsync(live.Job);
+        }
     }
 
     private async Task ReleaseAsync(GenerationJob job)
@@ -223,7 +228,8 @@ public sealed partial class GenerationRunner(
                 _renewFailures.Succeeded();
                 for (var i = 0; i < running.Count; i++)
                 {
-                    if (!held[i])
+                    // A lease that ended with its generation's last event is not lost.
+                    if (!held[i] && !running[i].IsEndingLease)
                     {
                         LogLeaseLost(logger, running[i].Job.GenerationId);
                         running[i].Stop(GenerationStop.LeaseLost);

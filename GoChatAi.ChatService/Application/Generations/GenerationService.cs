@@ -32,6 +32,10 @@ public sealed class GenerationService(
     ChatMetrics metrics,
     TimeProvider timeProvider)
 {
+    /// <summary>How long a new answer waits for the previous one's last event to reach the feed, and how often it looks elsewhere.</summary>
+    private static readonly TimeSpan s_lastEventWait = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan s_lastEventPoll = TimeSpan.FromMilliseconds(20);
+
     /// <summary>
     /// Checks the request and the caller's limits, stores the user's message (none when an answer is regenerated) and
     /// the answer-to-be in their places in the conversation's tree, and starts the job, whose first events announce
@@ -53,8 +57,9 @@ public sealed class GenerationService(
         {
             await Task.WhenAll(found, admitted, leased);
             var existing = await found;
-            var lease = await leased ?? throw new ServiceException(ErrorKind.FailedPrecondition,
-                "An answer is already being generated in this conversation: wait for it to end or cancel it.");
+            var lease = await leased ?? await AcquireAfterLastAnswerAsync(conversationId, generationId, cancellationToken)
+                ?? throw new ServiceException(ErrorKind.FailedPrecondition,
+                    "An answer is already being generated in this conversation: wait for it to end or cancel it.");
             return await StartLeasedAsync(userId, request, existing, conversationId, lease, follow, now);
         }
         catch
@@ -71,6 +76,47 @@ public sealed class GenerationService(
         async Task<ConversationContext?> FindAsync() =>
             await store.FindContextAsync(userId, conversationId, target.AnchorId, ModelContext.MaxHistoryMessages, cancellationToken)
                 ?? throw ServiceException.NotFound("The conversation");
+    }
+
+    /// <summary>
+    /// A conversation's lease is held until its answer's last event is written to the feed, and that event reaches
+    /// the followers on its replica just before: a caller who asks again the moment it has the answer may find the
+    /// lease still held. It is taken once that write is done; null when another answer is really being generated.
+    /// </summary>
+    private async Task<LeasedGeneration?> AcquireAfterLastAnswerAsync(Guid conversationId, Guid generationId, CancellationToken cancellationToken)
+    {
+        var deadline = timeProvider.GetUtcNow() + s_lastEventWait;
+        while (await leases.GetRunningAsync(conversationId) is { } running && timeProvider.GetUtcNow() < deadline)
+        {
+            if (runner.Find(running.GenerationId) is { } local)
+            {
+                if (!local.IsFinishing)
+                {
+                    return null;
+                }
+
+                await ((Task)local.LastEventWritten).WaitAsync(s_lastEventWait, timeProvider, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+            else
+            {
+                // Another replica's: its answer is stored before its last event goes out.
+                if ((await store.FindAnswerAsync(running.GenerationId, cancellationToken))?.Status is not (null or MessageStatus.Generating))
+                {
+                    await Task.Delay(s_lastEventPoll, timeProvider, cancellationToken);
+                }
+                else
+                {
+                    return null;
+                }
+            }
+
+            if (await leases.TryAcquireAsync(conversationId, generationId) is { } lease)
+            {
+                return lease;
+            }
+        }
+
+        return await leases.TryAcquireAsync(conversationId, generationId);
     }
 
     private async Task<StartedGeneration> StartLeasedAsync(

@@ -48,19 +48,24 @@ public enum GenerationStop
 
 /// <summary>
 /// A generation running in this process: what stops it, the followers it streams to here, and its end. Its events
-/// go to the conversation's feed through the <see cref="FeedWriter"/> and, once written (with their cursors),
-/// straight to the followers in this process, which never read them back from Redis. When the feed fails, the
-/// events still reach the followers here, without cursors, and the generation stops.
+/// go to the conversation's feed through the <see cref="FeedWriter"/> and, once placed (at the places its lease
+/// reserved, just before they are written; past those, as written), straight to the followers in this process,
+/// which never read them back from Redis. When the feed fails, the events still reach the followers here, without
+/// cursors, and the generation stops.
 /// </summary>
 public sealed class LiveGeneration(GenerationJob job, LeasedGeneration lease, FeedWriter writer, long startedAt) : IFeedEventSink, IDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource<GenerationOutcome> _outcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _finalDelivered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<bool> _finalWritten = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _gate = new();
     private readonly List<ChannelWriter<FeedEntry>> _followers = [];
+    private long _nextSequence = lease.SequenceBefore + 1;
     private int _stopReason = -1;
     private bool _feedFailed;
+    private volatile bool _endsLease;
+    private volatile bool _leaseEnding;
 
     public GenerationJob Job { get; } = job;
 
@@ -77,6 +82,18 @@ public sealed class LiveGeneration(GenerationJob job, LeasedGeneration lease, Fe
     public Task<GenerationOutcome> Outcome => _outcome.Task;
 
     /// <summary>
+    /// Ends once the last event is in the feed or failed to get there: true when writing it ended the lease
+    /// (<see cref="EndLeaseWithLastEvent"/> came first), false when the lease is still to be released.
+    /// </summary>
+    public Task<bool> LastEventWritten => _finalWritten.Task;
+
+    /// <summary>Whether the answer is stored and only its last event is still on its way to the feed, the lease with it.</summary>
+    public bool IsFinishing => _endsLease;
+
+    /// <summary>Whether the feed writer is writing the last event, which ends the lease: a renewal may find it gone.</summary>
+    public bool IsEndingLease => _leaseEnding;
+
+    /// <summary>
     /// The generation's events from its first on, for a follower in this process: called before the first event
     /// is published (by the call that starts it).
     /// </summary>
@@ -91,7 +108,7 @@ public sealed class LiveGeneration(GenerationJob job, LeasedGeneration lease, Fe
         return channel.Reader;
     }
 
-    /// <summary>Sends an event to the feed and, once written, to the followers here.</summary>
+    /// <summary>Sends an event to the feed and, once placed, to the followers here.</summary>
     public void Publish(ConversationEvent chatEvent)
     {
         lock (_gate)
@@ -99,12 +116,23 @@ public sealed class LiveGeneration(GenerationJob job, LeasedGeneration lease, Fe
             if (_feedFailed)
             {
                 Deliver(new FeedEntry(Job.ConversationId, 0, chatEvent));
+                if (chatEvent.IsFinal)
+                {
+                    _finalWritten.TrySetResult(false);
+                }
+
                 return;
             }
         }
 
         writer.Enqueue(Job.ConversationId, chatEvent, this);
     }
+
+    /// <summary>
+    /// The answer is stored: the last event, published next, frees the conversation as it is written, so that the
+    /// lease outlives every event of the generation (readers elsewhere wait for the reserved places while it stands).
+    /// </summary>
+    public void EndLeaseWithLastEvent() => _endsLease = true;
 
     /// <summary>Stops the generation; the first reason given is the one that counts.</summary>
     public void Stop(GenerationStop reason)
@@ -129,7 +157,21 @@ public sealed class LiveGeneration(GenerationJob job, LeasedGeneration lease, Fe
         _outcome.TrySetResult(outcome);
     }
 
-    void IFeedEventSink.Written(FeedEntry entry)
+    /// <summary>Called by the feed writer only, one event after the other.</summary>
+    long IFeedEventSink.TakeSequence() => _nextSequence <= Lease.LastReserved ? _nextSequence++ : 0;
+
+    bool IFeedEventSink.EndsLease(ConversationEvent chatEvent)
+    {
+        if (!chatEvent.IsFinal || !_endsLease)
+        {
+            return false;
+        }
+
+        _leaseEnding = true;
+        return true;
+    }
+
+    void IFeedEventSink.Placed(FeedEntry entry)
     {
         lock (_gate)
         {
@@ -137,12 +179,28 @@ public sealed class LiveGeneration(GenerationJob job, LeasedGeneration lease, Fe
         }
     }
 
-    void IFeedEventSink.NotWritten(Guid conversationId, ConversationEvent chatEvent, Exception exception)
+    void IFeedEventSink.Written(FeedEntry entry)
+    {
+        if (entry.Event.IsFinal)
+        {
+            _finalWritten.TrySetResult(_leaseEnding);
+        }
+    }
+
+    void IFeedEventSink.NotWritten(Guid conversationId, ConversationEvent chatEvent, bool placed, Exception exception)
     {
         lock (_gate)
         {
             _feedFailed = true;
-            Deliver(new FeedEntry(conversationId, 0, chatEvent));
+            if (!placed)
+            {
+                Deliver(new FeedEntry(conversationId, 0, chatEvent));
+            }
+        }
+
+        if (chatEvent.IsFinal)
+        {
+            _finalWritten.TrySetResult(false);
         }
 
         Stop(GenerationStop.FeedUnavailable);

@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using GoChatAi.ChatService.Application;
@@ -16,35 +17,55 @@ namespace GoChatAi.ChatService.Infrastructure.Redis;
 /// <remarks>
 /// Built on commands that Redis and Garnet both have (Garnet has no Streams):
 /// <list type="bullet">
-/// <item><c>chat:feed:{id}:seq</c>, a counter: the last sequence number given out. A new feed starts at the time
-/// (Unix milliseconds × 1000), not at 1, so that numbers never go back, even when the counter is lost (it expires
-/// with the events, and the cache may restart empty): a cursor from before is then older than every event kept,
-/// and is told so (OUT_OF_RANGE), instead of resuming at another event that got its number.</item>
+/// <item><c>chat:feed:{id}:seq</c>, a counter: the last sequence number given out or reserved. A new feed starts at
+/// the time (Unix milliseconds × 1000, <see cref="FirstSequenceBase"/>), not at 1, so that numbers never go back,
+/// even when the counter is lost (it expires with the events, and the cache may restart empty): a cursor from before
+/// is then older than every event kept, and is told so (OUT_OF_RANGE), instead of resuming at another event that got
+/// its number.</item>
 /// <item><c>chat:feed:{id}:entries</c>, a sorted set: score = sequence, member = <c>{sequence}:{json}</c>
 /// (the prefix keeps two equal events apart; the JSON is <see cref="FeedEventJson"/>'s). It expires <see cref="ChatOptions.EventRetention"/> after the last
 /// event and keeps at most <see cref="ChatOptions.MaxEventsPerConversation"/>.</item>
+/// <item><c>chat:feed:{id}:written</c>: the highest place written of those reserved ahead.</item>
 /// <item><c>chat:feed:{id}</c>, a pub/sub channel that says "there is more"; readers then read the sorted set.</item>
 /// </list>
-/// One Lua script numbers and stores the events of many conversations at once, so an event is visible only once
-/// every lower number is: a reader that has seen N never misses N-1 arriving late.
+/// A generation's lease (<see cref="GenerationLeases"/>) reserves the places after the counter for its events, which
+/// are written later at those places; everything else (a message sent meanwhile) takes the places after them. So
+/// while the lease stands, readers read no further than the reserved places written so far: an event is visible only
+/// once every lower number is, and a reader that has seen N never misses N-1 arriving late. The append that writes
+/// a generation's last event, its answer stored, ends its lease in the same step.
 /// </remarks>
 public sealed class ConversationFeed(IConnectionMultiplexer redis, IOptions<ChatOptions> options, TimeProvider timeProvider) : IConversationFeed
 {
-    // KEYS: a sequence key and an events key per conversation. ARGV: retention (ms), the most events kept, the
-    // number before a new feed's first, then per conversation the number of its events followed by the events.
-    // Returns each conversation's last number. Numbers are written with %d: Redis's Lua holds them as doubles,
-    // whose default text loses digits past 14.
+    // KEYS per conversation: its counter, events, written mark, lease and the lease's end mark. ARGV: retention (ms),
+    // the most events kept, the number before a new feed's first, the lease (ms), then per conversation the number
+    // of its events, the place of the first when numbered ahead (else 0), the generation whose lease ends (else ''),
+    // then the events. Returns each conversation's last number. Numbers are written with %d: Redis's Lua holds them
+    // as doubles, whose default text loses digits past 14.
     private const string AppendScript = """
         local retention = ARGV[1]
         local keep = tonumber(ARGV[2])
         local base = ARGV[3]
-        local at = 4
+        local lease = ARGV[4]
+        local at = 5
         local last = {}
-        for i = 1, #KEYS, 2 do
+        for i = 1, #KEYS, 5 do
           local count = tonumber(ARGV[at])
-          at = at + 1
+          local first = tonumber(ARGV[at + 1])
+          local ends = ARGV[at + 2]
+          at = at + 3
           redis.call('SET', KEYS[i], base, 'NX')
-          local top = redis.call('INCRBY', KEYS[i], count)
+          local top
+          if first > 0 then
+            top = first + count - 1
+            if tonumber(redis.call('GET', KEYS[i])) < top then
+              redis.call('SET', KEYS[i], string.format('%d', top))
+            end
+            if tonumber(redis.call('GET', KEYS[i + 2]) or '0') < top then
+              redis.call('SET', KEYS[i + 2], string.format('%d', top), 'PX', retention)
+            end
+          else
+            top = redis.call('INCRBY', KEYS[i], count)
+          end
           -- ZADD takes at most 500 events at a time: unpack's results are bounded (8,000 in Redis).
           for from = 0, count - 1, 500 do
             local entries = {}
@@ -56,6 +77,14 @@ public sealed class ConversationFeed(IConnectionMultiplexer redis, IOptions<Chat
             redis.call('ZADD', KEYS[i + 1], unpack(entries))
           end
           at = at + count
+          if ends ~= '' then
+            local held = redis.call('GET', KEYS[i + 3])
+            if held and string.sub(held, 1, 32) == ends then
+              redis.call('DEL', KEYS[i + 3])
+            end
+            -- Ended: a renewal on its way must not take the lease again.
+            redis.call('SET', KEYS[i + 4], 'ended', 'PX', lease)
+          end
           redis.call('PEXPIRE', KEYS[i], retention)
           redis.call('PEXPIRE', KEYS[i + 1], retention)
           local size = redis.call('ZCARD', KEYS[i + 1])
@@ -67,6 +96,39 @@ public sealed class ConversationFeed(IConnectionMultiplexer redis, IOptions<Chat
         return last
         """;
 
+    // The last place readers may see while a lease's reserved places are not all written (the highest of them
+    // written), else nil: they never read past an event that is still to be written below others.
+    private const string VisibleUpToFunction = """
+        local function visible_upto(lease_key, written_key)
+          local held = redis.call('GET', lease_key)
+          if held then
+            local before, last = string.match(held, '^%x+:(%d+):(%d+)$')
+            if last then
+              local written = math.max(tonumber(redis.call('GET', written_key) or '0'), tonumber(before))
+              if written < tonumber(last) then
+                return written
+              end
+            end
+          end
+          return nil
+        end
+        """;
+
+    // KEYS: the events, the lease, the written mark. ARGV: the position after which to read, the most to read.
+    private const string ReadScript = VisibleUpToFunction + "\n" + """
+        local upto = visible_upto(KEYS[2], KEYS[3])
+        return redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[1], upto and string.format('%d', upto) or '+inf', 'LIMIT', 0, ARGV[2])
+        """;
+
+    // KEYS: the counter, the events, the lease, the written mark. Returns the last place given out (0 without a
+    // feed), the oldest kept (-1 for none) and the last place readers may see, as text.
+    private const string ExtentScript = VisibleUpToFunction + "\n" + """
+        local counter = tonumber(redis.call('GET', KEYS[1]) or '0')
+        local oldest = redis.call('ZRANGE', KEYS[2], 0, 0)[1]
+        local upto = visible_upto(KEYS[3], KEYS[4]) or counter
+        return { string.format('%d', counter), oldest and string.match(oldest, '^(%d+):') or '-1', string.format('%d', upto) }
+        """;
+
     /// <summary>Readers look again this often even without a notification, in case one was lost with a connection.</summary>
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
 
@@ -75,19 +137,25 @@ public sealed class ConversationFeed(IConnectionMultiplexer redis, IOptions<Chat
     public async Task<IReadOnlyList<FeedEntry>> AppendAsync(IReadOnlyList<FeedAppend> appends)
     {
         var settings = options.Value;
-        var keys = new RedisKey[appends.Count * 2];
-        var values = new List<RedisValue>(3 + appends.Sum(a => a.Events.Count + 1))
+        var keys = new RedisKey[appends.Count * 5];
+        var values = new List<RedisValue>(4 + appends.Sum(a => a.Events.Count + 3))
         {
             (long)settings.EventRetention.TotalMilliseconds,
             settings.MaxEventsPerConversation,
-            timeProvider.GetUtcNow().ToUnixTimeMilliseconds() * 1000,
+            FirstSequenceBase(timeProvider),
+            (long)settings.GenerationLease.TotalMilliseconds,
         };
         for (var i = 0; i < appends.Count; i++)
         {
             var append = appends[i];
-            keys[2 * i] = SequenceKey(append.ConversationId);
-            keys[(2 * i) + 1] = EventsKey(append.ConversationId);
+            keys[5 * i] = SequenceKey(append.ConversationId);
+            keys[(5 * i) + 1] = EventsKey(append.ConversationId);
+            keys[(5 * i) + 2] = WrittenKey(append.ConversationId);
+            keys[(5 * i) + 3] = GenerationLeases.LeaseKey(append.ConversationId);
+            keys[(5 * i) + 4] = append.EndsLease is { } ending ? GenerationLeases.ClaimKey(ending) : keys[(5 * i) + 3];
             values.Add(append.Events.Count);
+            values.Add(append.FirstSequence);
+            values.Add(append.EndsLease is { } ends ? ends.ToString("N") : "");
             foreach (var chatEvent in append.Events)
             {
                 values.Add(FeedEventJson.Serialize(chatEvent));
@@ -190,7 +258,7 @@ public sealed class ConversationFeed(IConnectionMultiplexer redis, IOptions<Chat
     }
 
     public Task DeleteAsync(Guid conversationId) =>
-        redis.GetDatabase().KeyDeleteAsync([SequenceKey(conversationId), EventsKey(conversationId)]);
+        redis.GetDatabase().KeyDeleteAsync([SequenceKey(conversationId), EventsKey(conversationId), WrittenKey(conversationId)]);
 
     private static async Task<bool> WaitForMoreAsync(ChannelReader<bool> signals, CancellationToken cancellationToken)
     {
@@ -217,19 +285,23 @@ public sealed class ConversationFeed(IConnectionMultiplexer redis, IOptions<Chat
             return;
         }
 
-        var database = redis.GetDatabase();
-        var lastTask = LastSequenceAsync(conversationId);
-        var firstTask = database.SortedSetRangeByRankWithScoresAsync(EventsKey(conversationId), 0, 0);
-        var last = await lastTask;
-        var first = await firstTask;
+        var extent = (string[])(await redis.GetDatabase().ScriptEvaluateAsync(ExtentScript,
+            [SequenceKey(conversationId), EventsKey(conversationId), GenerationLeases.LeaseKey(conversationId), WrittenKey(conversationId)]))!;
+        var (last, oldestKept, visible) = (long.Parse(extent[0], CultureInfo.InvariantCulture),
+            long.Parse(extent[1], CultureInfo.InvariantCulture), long.Parse(extent[2], CultureInfo.InvariantCulture));
         // With no feed at all (expired, or lost with the cache), every cursor is older than what is kept.
         if (after > last && last > 0)
         {
             throw ServiceException.InvalidArgument("after", "is not a cursor of this conversation's feed");
         }
 
-        var oldestKept = first.Length > 0 ? (long)first[0].Score : last + 1;
-        if (last == 0 || (after < last && oldestKept > after + 1))
+        // Compared with what readers may see: places reserved but not yet written were never kept, so not lost.
+        if (oldestKept < 0)
+        {
+            oldestKept = visible + 1;
+        }
+
+        if (last == 0 || (after < visible && oldestKept > after + 1))
         {
             throw new ServiceException(ErrorKind.OutOfRange,
                 "The events after this cursor are no longer kept: reload the messages with GetHistory and reconnect without a cursor.");
@@ -238,8 +310,8 @@ public sealed class ConversationFeed(IConnectionMultiplexer redis, IOptions<Chat
 
     private async Task<List<FeedEntry>> ReadAfterAsync(Guid conversationId, long after)
     {
-        var members = await redis.GetDatabase().SortedSetRangeByScoreAsync(
-            EventsKey(conversationId), after, double.PositiveInfinity, Exclude.Start, Order.Ascending, 0, PageSize);
+        var members = (RedisValue[])(await redis.GetDatabase().ScriptEvaluateAsync(ReadScript,
+            [EventsKey(conversationId), GenerationLeases.LeaseKey(conversationId), WrittenKey(conversationId)], [after, PageSize]))!;
         var entries = new List<FeedEntry>(members.Length);
         foreach (var member in members)
         {
@@ -256,7 +328,12 @@ public sealed class ConversationFeed(IConnectionMultiplexer redis, IOptions<Chat
         return entries;
     }
 
+    /// <summary>The number before a feed's first event, when it starts now.</summary>
+    public static long FirstSequenceBase(TimeProvider timeProvider) => timeProvider.GetUtcNow().ToUnixTimeMilliseconds() * 1000;
+
     public static RedisKey SequenceKey(Guid conversationId) => $"chat:feed:{conversationId:N}:seq";
+
+    private static RedisKey WrittenKey(Guid conversationId) => $"chat:feed:{conversationId:N}:written";
 
     // Named for its format: the feeds written before (protobuf, in ":events") are never read, only left to expire.
     private static RedisKey EventsKey(Guid conversationId) => $"chat:feed:{conversationId:N}:entries";

@@ -7,24 +7,39 @@ namespace GoChatAi.ChatService.Infrastructure.Redis;
 
 /// <summary>The generation leases in Redis (see <see cref="IGenerationLeases"/>).</summary>
 /// <remarks>
-/// <c>chat:generation:{conversation}</c> = <c>{generation}:{feed sequence before its first event}</c>, set only if
-/// absent, expiring after <see cref="ChatOptions.GenerationLease"/> unless renewed. <c>chat:abandoned:{generation}</c>
-/// marks a generation another replica is finishing. Cancel requests go out on <c>chat:generation-cancel</c>.
+/// <c>chat:generation:{conversation}</c> = <c>{generation}:{feed sequence before its first event}:{last sequence
+/// reserved for it}</c>, set only if absent, expiring after <see cref="ChatOptions.GenerationLease"/> unless renewed;
+/// taking it moves the feed's counter past the reserved places (<see cref="ConversationFeed"/> reads it).
+/// <c>chat:abandoned:{generation}</c> marks a generation another replica is finishing, or one that has ended (its
+/// lease must not be taken again). Cancel requests go out on <c>chat:generation-cancel</c>.
 /// </remarks>
-public sealed class GenerationLeases(IConnectionMultiplexer redis, IOptions<ChatOptions> options) : IGenerationLeases
+public sealed class GenerationLeases(IConnectionMultiplexer redis, IOptions<ChatOptions> options, TimeProvider timeProvider) : IGenerationLeases
 {
+    /// <summary>
+    /// The places of a conversation's feed reserved for a generation's events: enough for most answers at one event a
+    /// piece (later events are numbered as they are written). Cheap: a feed's numbers run 1,000 a millisecond ahead
+    /// of the clock's (see <see cref="ConversationFeed"/>), so a reservation moves them by about 4 ms.
+    /// </summary>
+    public const int ReservedSequences = 4096;
+
     private static readonly RedisChannel s_cancelChannel = RedisChannel.Literal("chat:generation-cancel");
 
     /// <summary>How long a claim on an abandoned generation keeps others off it.</summary>
     private static readonly TimeSpan s_claimLifetime = TimeSpan.FromMinutes(1);
 
-    // KEYS[1] the lease, KEYS[2] the feed's counter. ARGV[1] the generation, ARGV[2] the lease (ms).
+    // KEYS[1] the lease, KEYS[2] the feed's counter. ARGV[1] the generation, ARGV[2] the lease (ms), ARGV[3] the
+    // places to reserve, ARGV[4] the number before a new feed's first (as the feed's append script starts one),
+    // ARGV[5] how long the feed is kept (ms), which the counter expires with.
     private const string AcquireScript = """
-        local value = ARGV[1] .. ':' .. (redis.call('GET', KEYS[2]) or '0')
-        if redis.call('SET', KEYS[1], value, 'NX', 'PX', ARGV[2]) then
-          return value
+        if redis.call('EXISTS', KEYS[1]) == 1 then
+          return false
         end
-        return false
+        redis.call('SET', KEYS[2], ARGV[4], 'NX')
+        local last = redis.call('INCRBY', KEYS[2], ARGV[3])
+        local value = ARGV[1] .. ':' .. string.format('%d', last - tonumber(ARGV[3])) .. ':' .. string.format('%d', last)
+        redis.call('SET', KEYS[1], value, 'PX', ARGV[2])
+        redis.call('PEXPIRE', KEYS[2], ARGV[5])
+        return value
         """;
 
     // KEYS: n leases, then their n abandonment claims. ARGV[1] the lease (ms), then n lease values. A lease the
@@ -74,8 +89,16 @@ public sealed class GenerationLeases(IConnectionMultiplexer redis, IOptions<Chat
     public async Task<LeasedGeneration?> TryAcquireAsync(Guid conversationId, Guid generationId)
     {
         var value = (string?)await redis.GetDatabase().ScriptEvaluateAsync(AcquireScript,
-            [Key(conversationId), ConversationFeed.SequenceKey(conversationId)], [Id(generationId), LeaseMilliseconds]);
-        return value is null ? null : new LeasedGeneration(conversationId, generationId, Parse(value).SequenceBefore ?? 0);
+            [LeaseKey(conversationId), ConversationFeed.SequenceKey(conversationId)],
+            [Id(generationId), LeaseMilliseconds, ReservedSequences, ConversationFeed.FirstSequenceBase(timeProvider),
+                (long)options.Value.EventRetention.TotalMilliseconds]);
+        if (value is null)
+        {
+            return null;
+        }
+
+        var (_, before, last) = Parse(value);
+        return new LeasedGeneration(conversationId, generationId, before!.Value, last!.Value);
     }
 
     public async Task<bool[]> RenewAsync(IReadOnlyList<LeasedGeneration> generations)
@@ -86,7 +109,7 @@ public sealed class GenerationLeases(IConnectionMultiplexer redis, IOptions<Chat
         for (var i = 0; i < generations.Count; i++)
         {
             var generation = generations[i];
-            keys[i] = Key(generation.ConversationId);
+            keys[i] = LeaseKey(generation.ConversationId);
             keys[generations.Count + i] = ClaimKey(generation.GenerationId);
             values[i + 1] = Value(generation);
         }
@@ -97,16 +120,16 @@ public sealed class GenerationLeases(IConnectionMultiplexer redis, IOptions<Chat
 
     public async Task<RunningGeneration?> GetRunningAsync(Guid conversationId)
     {
-        var value = (string?)await redis.GetDatabase().StringGetAsync(Key(conversationId));
-        return value is null ? null : Parse(value) is { GenerationId: { } id } parsed ? new RunningGeneration(id, parsed.SequenceBefore) : null;
+        var value = (string?)await redis.GetDatabase().StringGetAsync(LeaseKey(conversationId));
+        return value is not null && Parse(value) is { GenerationId: { } id } parsed ? new RunningGeneration(id, parsed.SequenceBefore) : null;
     }
 
     public async Task<bool> TryClaimAbandonedAsync(Guid conversationId, Guid generationId) =>
         (long)await redis.GetDatabase().ScriptEvaluateAsync(ClaimScript,
-            [Key(conversationId), ClaimKey(generationId)], [Id(generationId), (long)s_claimLifetime.TotalMilliseconds]) == 1;
+            [LeaseKey(conversationId), ClaimKey(generationId)], [Id(generationId), (long)s_claimLifetime.TotalMilliseconds]) == 1;
 
     public Task ReleaseAsync(Guid conversationId, Guid generationId) =>
-        redis.GetDatabase().ScriptEvaluateAsync(ReleaseScript, [Key(conversationId)], [Id(generationId)]);
+        redis.GetDatabase().ScriptEvaluateAsync(ReleaseScript, [LeaseKey(conversationId)], [Id(generationId)]);
 
     public Task RequestCancelAsync(Guid generationId) =>
         redis.GetSubscriber().PublishAsync(s_cancelChannel, Id(generationId));
@@ -120,19 +143,20 @@ public sealed class GenerationLeases(IConnectionMultiplexer redis, IOptions<Chat
             }
         });
 
-    private static (Guid? GenerationId, long? SequenceBefore) Parse(string value)
+    private static (Guid? GenerationId, long? SequenceBefore, long? LastReserved) Parse(string value)
     {
         var parts = value.Split(':');
-        return (Guid.TryParseExact(parts[0], "N", out var id) ? id : null,
-            parts.Length > 1 && long.TryParse(parts[1], CultureInfo.InvariantCulture, out var before) ? before : null);
+        return (Guid.TryParseExact(parts[0], "N", out var id) ? id : null, Number(1), Number(2));
+
+        long? Number(int at) => parts.Length > at && long.TryParse(parts[at], CultureInfo.InvariantCulture, out var number) ? number : null;
     }
 
     private static string Value(LeasedGeneration generation) =>
-        string.Create(CultureInfo.InvariantCulture, $"{generation.GenerationId:N}:{generation.SequenceBefore}");
+        string.Create(CultureInfo.InvariantCulture, $"{generation.GenerationId:N}:{generation.SequenceBefore}:{generation.LastReserved}");
 
     private static string Id(Guid generationId) => generationId.ToString("N");
 
-    private static RedisKey Key(Guid conversationId) => $"chat:generation:{conversationId:N}";
+    public static RedisKey LeaseKey(Guid conversationId) => $"chat:generation:{conversationId:N}";
 
-    private static RedisKey ClaimKey(Guid generationId) => $"chat:abandoned:{generationId:N}";
+    public static RedisKey ClaimKey(Guid generationId) => $"chat:abandoned:{generationId:N}";
 }
