@@ -56,13 +56,11 @@ public sealed class ConversationFeed(IConnectionMultiplexer redis, IOptions<Chat
           redis.call('SET', KEYS[i], base, 'NX')
           local top
           if first > 0 then
+            -- Reserved by the lease, so below the counter (a counter the cache lost starts again at the time, past
+            -- them too). One writer writes a generation's places in order: the mark only moves up, but for a
+            -- generation that lost its lease, whose late events hold back readers until the next one writes.
             top = first + count - 1
-            if tonumber(redis.call('GET', KEYS[i])) < top then
-              redis.call('SET', KEYS[i], string.format('%d', top))
-            end
-            if tonumber(redis.call('GET', KEYS[i + 2]) or '0') < top then
-              redis.call('SET', KEYS[i + 2], string.format('%d', top), 'PX', retention)
-            end
+            redis.call('SET', KEYS[i + 2], string.format('%d', top), 'PX', retention)
           else
             top = redis.call('INCRBY', KEYS[i], count)
           end
