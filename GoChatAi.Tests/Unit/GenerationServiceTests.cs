@@ -170,6 +170,33 @@ public sealed class GenerationServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_next_answer_asked_while_the_last_ones_final_event_is_being_written_waits_for_it_instead_of_being_refused()
+    {
+        // The feed takes nothing for now: the first answer's events, its last included, wait to be written.
+        _fakes.Feed.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = await StartAsync(Ask("First"), follow: false);
+        var firstId = first.Answer.GenerationId!.Value;
+        using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+        {
+            while (_fakes.Runner.Find(firstId) is not { IsFinishing: true })
+            {
+                await Task.Delay(10, deadline.Token);
+            }
+        }
+
+        // The lease is still the first answer's: it ends as its last event is written.
+        var next = StartAsync(Ask("Next", conversationId: first.ConversationId));
+        _fakes.Feed.Hold.SetResult();
+        var second = await next;
+        await ReadAllAsync(second);
+
+        var feed = _fakes.Feed.EntriesOf(first.ConversationId);
+        var firstEnd = feed.ToList().FindIndex(entry => entry.Event is AnswerCompleted { GenerationId: var id } && id == firstId);
+        var secondStart = feed.ToList().FindIndex(entry => entry.Event.GenerationId == second.Answer.GenerationId);
+        Assert.InRange(firstEnd, 0, secondStart - 1);
+    }
+
+    [Fact]
     public async Task A_request_past_the_users_limits_writes_nothing_and_frees_the_conversation()
     {
         var conversation = _fakes.AddConversation();

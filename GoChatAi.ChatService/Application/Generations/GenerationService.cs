@@ -86,6 +86,7 @@ public sealed class GenerationService(
     private async Task<LeasedGeneration?> AcquireAfterLastAnswerAsync(Guid conversationId, Guid generationId, CancellationToken cancellationToken)
     {
         var deadline = timeProvider.GetUtcNow() + s_lastEventWait;
+        Guid? storedHolder = null;
         while (await leases.GetRunningAsync(conversationId) is { } running && timeProvider.GetUtcNow() < deadline)
         {
             if (runner.Find(running.GenerationId) is { } local)
@@ -99,15 +100,18 @@ public sealed class GenerationService(
             }
             else
             {
-                // Another replica's: its answer is stored before its last event goes out.
-                if ((await store.FindAnswerAsync(running.GenerationId, cancellationToken))?.Status is not (null or MessageStatus.Generating))
+                // Another replica's: its answer is stored before its last event goes out (looked up once per holder).
+                if (storedHolder != running.GenerationId)
                 {
-                    await Task.Delay(s_lastEventPoll, timeProvider, cancellationToken);
+                    if ((await store.FindAnswerAsync(running.GenerationId, cancellationToken))?.Status is null or MessageStatus.Generating)
+                    {
+                        return null;
+                    }
+
+                    storedHolder = running.GenerationId;
                 }
-                else
-                {
-                    return null;
-                }
+
+                await Task.Delay(s_lastEventPoll, timeProvider, cancellationToken);
             }
 
             if (await leases.TryAcquireAsync(conversationId, generationId) is { } lease)
