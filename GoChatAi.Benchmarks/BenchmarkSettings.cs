@@ -14,7 +14,8 @@ public enum Suites
     Send = 16,
     Search = 32,
     Web = 64,
-    Chat = Latency | Capacity | History | Send | Search,
+    Held = 128,
+    Chat = Latency | Capacity | Held | History | Send | Search,
     All = Auth | Chat | Web,
 }
 
@@ -31,6 +32,7 @@ public sealed record BenchmarkSettings(
     Suites Only,
     IReadOnlyList<int> LatencyLevels,
     IReadOnlyList<int> StreamLevels,
+    int HeldStreams,
     int HistoryMessages,
     int HistoryBranches,
     int SearchMessages,
@@ -61,9 +63,10 @@ public sealed record BenchmarkSettings(
           --devmodel-key KEY       the stand-in's key (needed by the latency figures)
           --seconds N              seconds per timed scenario [10]
           --concurrency N          concurrent callers per scenario [16]
-          --only LIST              auth, chat, or latency, capacity, history, send, search, web, comma-separated [all]
+          --only LIST              auth, chat, or latency, capacity, held, history, send, search, web, comma-separated [all]
           --latency-levels LIST    streams at a time for the latency figures, comma-separated [1,16]
-          --stream-levels LIST     concurrent streams to hold, comma-separated, up to 5000 [100,1000]
+          --stream-levels LIST     streams started all at once, comma-separated, up to 5000 [100,1000]
+          --held-streams N         long streams held open together, up to 5000 [5000]
           --history-messages N     messages in the GetHistory conversation [100000]
           --history-branches N     one-message branches then added off its path, 0 for none [1000]
           --search-messages N      messages imported for the search figures, a tenth of them the searcher's [1000000]
@@ -76,7 +79,7 @@ public sealed record BenchmarkSettings(
     private static readonly string[] _options =
     [
         "auth-grpc", "chat-grpc", "chat-grpc-direct", "chat-rest", "devmodel", "devmodel-key", "seconds", "concurrency", "only",
-        "latency-levels", "stream-levels", "history-messages", "history-branches", "search-messages", "web", "web-answers",
+        "latency-levels", "stream-levels", "held-streams", "history-messages", "history-branches", "search-messages", "web", "web-answers",
     ];
 
     public bool Runs(Suites suite) => (Only & suite) != 0;
@@ -109,6 +112,7 @@ public sealed record BenchmarkSettings(
             ParseSuites(Option("only") ?? "all"),
             [.. (Option("latency-levels") ?? "1,16").Split(',').Select(level => Number(level, "latency-levels", 1, 1024))],
             [.. (Option("stream-levels") ?? "100,1000").Split(',').Select(level => Number(level, "stream-levels", 1, 5000))],
+            Number(Option("held-streams") ?? "5000", "held-streams", 1, 5000),
             // GetHistory takes offsets up to 1,000,000, so a deeper conversation could not be paged by offset.
             Number(Option("history-messages") ?? "100000", "history-messages", 200, 1_000_000),
             Number(Option("history-branches") ?? "1000", "history-branches", 0, 1_000_000),
@@ -131,5 +135,5 @@ public sealed record BenchmarkSettings(
         text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Aggregate(Suites.None, (all, name) =>
             all | (Enum.TryParse<Suites>(name, ignoreCase: true, out var suite) && suite != Suites.None
                 ? suite
-                : throw new BenchmarkSetupException($"--only takes auth, chat, latency, capacity, history, send, search, web or all, not '{name}'.")));
+                : throw new BenchmarkSetupException($"--only takes auth, chat, latency, capacity, held, history, send, search, web or all, not '{name}'.")));
 }

@@ -13,34 +13,54 @@ public sealed record ChatPath(string Name, GrpcChannel Channel)
 {
     public ChatServiceClient Client { get; } = new(Channel);
 
-    /// <summary>Streams one answer through StreamChat and times its first and last delta; anything but a whole answer fails.</summary>
-    public async Task<StreamTiming> StreamChatAsync(BenchmarkUser user, string conversationId, string message, int expectedTokens, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>
+    /// Streams one answer through StreamChat and times its first and last delta; anything but a whole answer fails.
+    /// <paramref name="accepted"/> is called with the stream's first event (its start done), <paramref name="ended"/>
+    /// when it ends, whole or not, once it had begun.
+    /// </summary>
+    public async Task<StreamTiming> StreamChatAsync(BenchmarkUser user, string conversationId, string message, int expectedTokens, TimeSpan timeout,
+        CancellationToken cancellationToken, Action? accepted = null, Action? ended = null)
     {
         var headers = await user.HeadersAsync();
         var started = Stopwatch.GetTimestamp();
         using var call = Client.StreamChat(new ChatWithAIRequest { ConversationId = conversationId, Message = message, MaxTokens = ChatBenchmarkContext.MaxTokens },
             headers, DateTime.UtcNow + timeout, cancellationToken);
 
-        TimeSpan? accepted = null;
+        TimeSpan? acceptedAt = null;
         TimeSpan? first = null;
         var last = TimeSpan.Zero;
         var words = 0;
         FinishReason? finish = null;
-        await foreach (var chatEvent in call.ResponseStream.ReadAllAsync(cancellationToken))
+        try
         {
-            accepted ??= Stopwatch.GetElapsedTime(started);
-            switch (chatEvent.EventCase)
+            await foreach (var chatEvent in call.ResponseStream.ReadAllAsync(cancellationToken))
             {
-                case ChatEvent.EventOneofCase.Delta:
-                    last = Stopwatch.GetElapsedTime(started);
-                    first ??= last;
-                    words += chatEvent.Delta.Text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Length;
-                    break;
-                case ChatEvent.EventOneofCase.Completed:
-                    finish = chatEvent.Completed.FinishReason;
-                    break;
-                case ChatEvent.EventOneofCase.Failed:
-                    throw new InvalidOperationException($"The generation failed: {chatEvent.Failed.Code}: {chatEvent.Failed.Message}");
+                if (acceptedAt is null)
+                {
+                    acceptedAt = Stopwatch.GetElapsedTime(started);
+                    accepted?.Invoke();
+                }
+
+                switch (chatEvent.EventCase)
+            {
+                    case ChatEvent.EventOneofCase.Delta:
+                        last = Stopwatch.GetElapsedTime(started);
+                        first ??= last;
+                        words += chatEvent.Delta.Text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Length;
+                        break;
+                    case ChatEvent.EventOneofCase.Completed:
+                        finish = chatEvent.Completed.FinishReason;
+                        break;
+                    case ChatEvent.EventOneofCase.Failed:
+                        throw new InvalidOperationException($"The generation failed: {chatEvent.Failed.Code}: {chatEvent.Failed.Message}");
+                }
+            }
+        }
+        finally
+        {
+            if (acceptedAt is not null)
+            {
+                ended?.Invoke();
             }
         }
 
@@ -51,7 +71,7 @@ public sealed record ChatPath(string Name, GrpcChannel Channel)
                 $"The ChatService's answer was not whole: finish {finish?.ToString() ?? "none"}, {words} of {expectedTokens} words.");
         }
 
-        return new StreamTiming(first.Value, last, accepted ?? default);
+        return new StreamTiming(first.Value, last, acceptedAt ?? default);
     }
 }
 

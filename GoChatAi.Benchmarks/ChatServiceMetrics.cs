@@ -11,8 +11,6 @@ public sealed class ChatServiceMetrics(HttpClient chatRest)
     private const string WorkingSet = "dotnet_process_memory_working_set_bytes";
     private const string CpuTime = "dotnet_process_cpu_time_seconds_total";
 
-    private static readonly TimeSpan _sampleInterval = TimeSpan.FromMilliseconds(250);
-
     public string Source => $"{WorkingSet} and {CpuTime} from {chatRest.BaseAddress}metrics";
 
     public async Task<long?> WorkingSetAsync(CancellationToken cancellationToken) =>
@@ -22,28 +20,11 @@ public sealed class ChatServiceMetrics(HttpClient chatRest)
     public async Task<double?> CpuSecondsAsync(CancellationToken cancellationToken) =>
         Sum(await ScrapeAsync(cancellationToken), CpuTime);
 
-    /// <summary>Samples a few times a second until stopped and returns the highest working set.</summary>
-    public async Task<long?> PeakWorkingSetAsync(CancellationToken stop)
+    /// <summary>The working set and the CPU seconds, from one scrape.</summary>
+    public async Task<(long? WorkingSet, double? CpuSeconds)> SampleAsync(CancellationToken cancellationToken)
     {
-        long? peak = null;
-        using var timer = new PeriodicTimer(_sampleInterval);
-        try
-        {
-            do
-            {
-                if (await WorkingSetAsync(stop) is { } sample && sample > (peak ?? 0))
-                {
-                    peak = sample;
-                }
-            }
-            while (await timer.WaitForNextTickAsync(stop));
-        }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
-            // Stopped: the peak so far is the answer.
-        }
-
-        return peak;
+        var text = await ScrapeAsync(cancellationToken);
+        return ((long?)Sum(text, WorkingSet), Sum(text, CpuTime));
     }
 
     private async Task<string?> ScrapeAsync(CancellationToken cancellationToken)

@@ -37,6 +37,11 @@ try
             ResultTable.PrintStreamCapacity(await StreamCapacityBenchmark.RunAsync(chat));
         }
 
+        if (settings.Runs(Suites.Held))
+        {
+            ResultTable.PrintStreamHold(await StreamHoldBenchmark.RunAsync(chat));
+        }
+
         if (settings.Runs(Suites.History))
         {
             ResultTable.PrintHistory(await HistoryBenchmark.RunAsync(chat));

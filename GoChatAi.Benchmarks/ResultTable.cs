@@ -74,22 +74,39 @@ public static class ResultTable
     {
         Heading(string.Create(CultureInfo.InvariantCulture, $"ChatService: concurrent streams, all started at once ({result.Tokens} tokens, {result.Pace.TotalMilliseconds:0} ms apart: " +
             $"{(result.Tokens * result.Pace).TotalSeconds:0.#} s an answer), {result.Path}"));
-        Line("| streams | stand-in directly: completed | first token p50 / p99 | ChatService: completed | errors | message stored p50 / p99 | first token p50 / p99 | last token p99 | starts/s | working set before → peak | per stream | CPU s / 1,000 answers |");
-        Line("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Line("| streams | stand-in directly: completed | first token p50 / p99 | ChatService: completed | errors | message stored p50 / p99 | first token p50 / p99 | last token p99 | starts/s | cores busy to the last start: machine / ChatService | working set before → peak | per stream | CPU s / 1,000 answers |");
+        Line("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var level in result.Levels)
         {
             Line(string.Create(CultureInfo.InvariantCulture, $"| {level.Streams}{(level.Again ? ", again" : "")} | {level.Model.Streams} | {Ms(level.Model.FirstTokenP50)} / {Ms(level.Model.FirstTokenP99)} | " +
                 $"{level.Service.Streams} | {level.Service.Errors} | {Ms(level.Service.AcceptedP50)} / {Ms(level.Service.AcceptedP99)} | {Ms(level.Service.FirstTokenP50)} / {Ms(level.Service.FirstTokenP99)} | {Ms(level.Service.LastTokenP99)} | " +
-                $"{level.StartsPerSecond:0} | {MiB(level.WorkingSetBefore)} → {MiB(level.WorkingSetPeak)} | {KiB(level.BytesPerStream)} | {Seconds(level.CpuSecondsPerThousand)} |"));
+                $"{level.StartsPerSecond:0} | {Cores(level.CoresBusyToLastStart)} | {MiB(level.WorkingSetBefore)} → {MiB(level.WorkingSetPeak)} | {KiB(level.BytesPerStream)} | {Seconds(level.CpuSecondsPerThousand)} |"));
         }
 
         Line("");
-        Line(string.Create(CultureInfo.InvariantCulture, $"Each level runs twice against the ChatService: the first burst at that size, then the same again (the stand-in's figures are its own single run). Message stored: the stream's first event (its start done). Working set and CPU: {result.MetricsSource}; per stream = (peak − before) / streams, with the GC free to collect meanwhile."));
+        Line(string.Create(CultureInfo.InvariantCulture, $"Each level runs twice against the ChatService: the first burst at that size, then the same again (the stand-in's figures are its own single run). Message stored: the stream's first event (its start done). Cores busy: from the level's start to its last first token, the machine's (every process: the benchmark, the stand-in, PostgreSQL, the cache, the services) and the ChatService's; below, part by part. Working set and CPU: {result.MetricsSource}; per stream = (peak − before) / streams, with the GC free to collect meanwhile."));
+        PrintCoresBusy(string.Create(CultureInfo.InvariantCulture, $"Cores busy from each level's start to its last first token, of the machine's {Environment.ProcessorCount} (/proc):"),
+            result.Levels.Select(l => (string.Create(CultureInfo.InvariantCulture, $"{l.Streams}{(l.Again ? ", again" : "")}"), l.CoresBusyToLastStart)));
         Errors(result.Levels.SelectMany(l => new[]
         {
             (string.Create(CultureInfo.InvariantCulture, $"{l.Streams} streams, the stand-in"), l.Again ? null : l.Model.FirstError),
             (string.Create(CultureInfo.InvariantCulture, $"{l.Streams} streams, the ChatService{(l.Again ? ", again" : "")}"), l.Service.FirstError),
         }));
+    }
+
+    public static void PrintStreamHold(StreamHoldResult result)
+    {
+        Heading(string.Create(CultureInfo.InvariantCulture, $"ChatService: streams held open together ({result.Tokens} tokens, {result.Pace.TotalSeconds:0.#} s apart: " +
+            $"{(result.Tokens * result.Pace).TotalSeconds:0} s an answer), started by {result.Starters} callers, {result.Path}"));
+        Line("| streams | completed | errors | open at once (peak) | message stored p50 / p99 | first token p50 / p99 | last token p99 | starts/s | working set before → peak | per open stream | CPU s / 1,000 answers |");
+        Line("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        var s = result.Service;
+        Line(string.Create(CultureInfo.InvariantCulture, $"| {result.Streams} | {s.Streams} | {s.Errors} | {result.PeakOpen} | {Ms(s.AcceptedP50)} / {Ms(s.AcceptedP99)} | " +
+            $"{Ms(s.FirstTokenP50)} / {Ms(s.FirstTokenP99)} | {Ms(s.LastTokenP99)} | {result.StartsPerSecond:0} | {MiB(result.WorkingSetBefore)} → {MiB(result.WorkingSetPeak)} | " +
+            $"{KiB(result.BytesPerStream)} | {Seconds(result.CpuSecondsPerThousand)} |"));
+        Line("");
+        Line(string.Create(CultureInfo.InvariantCulture, $"Each caller starts its next stream once the last one has its first event (message stored); starts/s counts to the last start. Working set and CPU: {result.MetricsSource}; per open stream = (peak − before) / open at once."));
+        Errors([(string.Create(CultureInfo.InvariantCulture, $"{result.Streams} streams held open"), s.FirstError)]);
     }
 
     /// <summary>One table for every state of the history conversation, each row saying which, so that they compare line by line.</summary>
@@ -158,6 +175,31 @@ public static class ResultTable
 
     private static string Seconds(double? seconds) =>
         seconds is { } value ? string.Create(CultureInfo.InvariantCulture, $"{value:0.0}") : "";
+
+    private static string Cores(CoresBusy? cores) =>
+        cores is null ? "n/a" : string.Create(CultureInfo.InvariantCulture, $"{cores.Machine:0.00} / {cores["ChatService"]:0.00}");
+
+    /// <summary>Where the machine's CPU went, part by part of the stack, over the stretches the rows name.</summary>
+    private static void PrintCoresBusy(string title, IEnumerable<(string Row, CoresBusy? Cores)> rows)
+    {
+        var measured = rows.Where(r => r.Cores is not null).ToList();
+        if (measured.Count == 0)
+        {
+            return;
+        }
+
+        var parts = MachineCpu.Parts.Select(p => p.Part).Append(MachineCpu.Other)
+            .Where(part => measured.Any(r => r.Cores![part] >= 0.005)).ToList();
+        Line("");
+        Line(title);
+        Line("");
+        Line($"| | machine | {string.Join(" | ", parts)} |");
+        Line($"|---|---:|{string.Concat(parts.Select(_ => "---:|"))}");
+        foreach (var (row, cores) in measured)
+        {
+            Line(string.Create(CultureInfo.InvariantCulture, $"| {row} | {cores!.Machine:0.00} | {string.Join(" | ", parts.Select(p => cores[p].ToString("0.00", CultureInfo.InvariantCulture)))} |"));
+        }
+    }
 
     private static string MiB(long? bytes) =>
         bytes is { } value ? string.Create(CultureInfo.InvariantCulture, $"{value / 1048576.0:0} MiB") : "n/a";

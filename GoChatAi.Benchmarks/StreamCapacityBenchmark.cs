@@ -16,7 +16,8 @@ public sealed record StreamLevelResult(
     double StartsPerSecond,
     long? WorkingSetBefore,
     long? WorkingSetPeak,
-    double? CpuSecondsPerThousand)
+    double? CpuSecondsPerThousand,
+    CoresBusy? CoresBusyToLastStart)
 {
     /// <summary>The working set added while the streams were open, per stream.</summary>
     public long? BytesPerStream => WorkingSetBefore is { } before && WorkingSetPeak is { } peak ? Math.Max(0, peak - before) / Streams : null;
@@ -73,15 +74,15 @@ public static class StreamCapacityBenchmark
         await Parallel.ForAsync(0, streams, new ParallelOptions { MaxDegreeOfParallelism = chat.Settings.Concurrency },
             async (i, ct) => conversations[i] = await chat.CreateConversationAsync(chat.UserFor(i), "Benchmark: capacity", ct));
 
-        var before = await chat.Metrics.WorkingSetAsync(CancellationToken.None);
-        var cpuBefore = await chat.Metrics.CpuSecondsAsync(CancellationToken.None);
+        var (before, cpuBefore) = await chat.Metrics.SampleAsync(CancellationToken.None);
         using var sampling = new CancellationTokenSource();
-        var peak = chat.Metrics.PeakWorkingSetAsync(sampling.Token);
         var clock = Stopwatch.StartNew();
+        var timeline = LoadTimeline.RecordAsync(chat.Metrics, clock, sampling.Token);
         var service = await RunAllAtOnceAsync(streams, (i, ct) =>
             chat.Nearest.StreamChatAsync(chat.UserFor(i), conversations[i], message, Tokens, _timeout, ct));
         await sampling.CancelAsync();
-        var cpuAfter = await chat.Metrics.CpuSecondsAsync(CancellationToken.None);
+        var (_, cpuAfter) = await chat.Metrics.SampleAsync(CancellationToken.None);
+        var load = await timeline;
 
         // Every stream has started once it has its first token: the rate at which the service got them going.
         var startedBy = service.Streams > 0 ? service.FirstTokenMax : clock.Elapsed;
@@ -92,8 +93,9 @@ public static class StreamCapacityBenchmark
             service,
             service.Streams / startedBy.TotalSeconds,
             before,
-            await peak,
-            StreamLatencyBenchmark.PerThousand(cpuAfter - cpuBefore, streams));
+            load.PeakWorkingSet,
+            StreamLatencyBenchmark.PerThousand(cpuAfter - cpuBefore, streams),
+            load.CoresBusyUntil(startedBy));
     }
 
     /// <summary>Starts every stream at the same moment and waits for all of them.</summary>
