@@ -140,6 +140,7 @@ public static class Extensions
 
         builder.Services.AddSingleton<ModelCatalog>();
         builder.Services.AddSingleton<ITokenCounter, TokenCounter>();
+        builder.Services.AddSingleton<ModelCallInstruments>();
         builder.Services.AddSingleton<IModelClientProvider, ChatClientProvider>();
 
         // Streams last as long as the model writes: the silence limit is the SDK's network timeout, not HttpClient's.

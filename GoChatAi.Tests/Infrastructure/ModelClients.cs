@@ -3,7 +3,6 @@ extern alias chatservice;
 using chatservice::GoChatAi.ChatService.Application;
 using chatservice::GoChatAi.ChatService.Infrastructure.Model;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace GoChatAi.Tests.Infrastructure;
@@ -16,11 +15,11 @@ public sealed class ModelClients : IDisposable
     public ModelClients(string connectionString, params ModelDefinition[] models)
     {
         // A plain HttpClient: the service's resilience handler is not what these tests are about.
-        _services = new ServiceCollection().AddLogging().AddHttpClient().BuildServiceProvider();
+        _services = new ServiceCollection().AddMetrics().AddHttpClient().AddSingleton<ModelCallInstruments>().BuildServiceProvider();
         var options = new ModelOptions();
         options.Models.AddRange(models);
         Provider = new ChatClientProvider(ModelConnection.Parse(connectionString), Options.Create(options),
-            _services.GetRequiredService<IHttpClientFactory>(), _services.GetRequiredService<ILoggerFactory>());
+            _services.GetRequiredService<IHttpClientFactory>(), _services.GetRequiredService<ModelCallInstruments>());
     }
 
     public ChatClientProvider Provider { get; }

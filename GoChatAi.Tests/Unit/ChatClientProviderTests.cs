@@ -1,6 +1,7 @@
 extern alias chatservice;
 
 using chatservice::GoChatAi.ChatService.Domain;
+using chatservice::GoChatAi.ChatService.Infrastructure.Model;
 using GoChatAi.Tests.Infrastructure;
 using Microsoft.Extensions.AI;
 
@@ -25,7 +26,7 @@ public sealed class ChatClientProviderTests
         var sdkClient = client.GetService<OpenAI.Chat.ChatClient>();
         Assert.NotNull(sdkClient);
         Assert.Equal(sdkAssembly, sdkClient.GetType().Assembly.GetName().Name);
-        Assert.NotNull(client.GetService<OpenTelemetryChatClient>());
+        Assert.NotNull(client.GetService<ModelCallTelemetry>());
         Assert.Same(client, clients.Provider.ClientFor(s_model));
     }
 }

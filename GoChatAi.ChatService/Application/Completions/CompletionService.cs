@@ -131,7 +131,6 @@ public sealed partial class CompletionService(
                 }
 
                 yield return update;
-                update.DropProviderChunk();
             }
 
             usage(UsageOf(reported, request.Messages, written.ToString()));

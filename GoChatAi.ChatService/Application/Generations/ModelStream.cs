@@ -27,10 +27,7 @@ public sealed class ModelStream : IAsyncDisposable
     public static ModelStream Start(IChatClient client, IEnumerable<ChatMessage> context, AiChatOptions options, int promptTokens, CancellationToken cancellationToken) =>
         new(client.GetStreamingResponseAsync(context, options, cancellationToken).GetAsyncEnumerator(cancellationToken), promptTokens);
 
-    /// <summary>
-    /// The model's updates, from the first; read once. Each lets go of the provider's chunk once the reader has moved
-    /// past it (<see cref="ModelUpdates.DropProviderChunk"/>).
-    /// </summary>
+    /// <summary>The model's updates, from the first; read once.</summary>
     public async IAsyncEnumerable<ChatResponseUpdate> ReadAllAsync()
     {
         if (!await _first)
@@ -40,9 +37,7 @@ public sealed class ModelStream : IAsyncDisposable
 
         do
         {
-            var update = _updates.Current;
-            yield return update;
-            update.DropProviderChunk();
+            yield return _updates.Current;
         }
         while (await _updates.MoveNextAsync());
     }

@@ -21,10 +21,9 @@ public sealed class ChatClientProvider(
     ModelConnection connection,
     IOptions<ModelOptions> options,
     IHttpClientFactory httpClients,
-    ILoggerFactory loggerFactory) : IModelClientProvider, IDisposable
+    ModelCallInstruments instruments) : IModelClientProvider, IDisposable
 {
     public const string HttpClientName = "openai";
-    public const string TelemetrySourceName = "GoChatAi.ChatService.Model";
 
     private readonly ConcurrentDictionary<string, IChatClient> _clients = new(StringComparer.Ordinal);
 
@@ -63,7 +62,7 @@ public sealed class ChatClientProvider(
         }
 
         return new ChatClientBuilder(chat.AsIChatClient())
-            .UseOpenTelemetry(loggerFactory, TelemetrySourceName)
+            .Use(sdk => new ModelCallTelemetry(sdk, instruments))
             .Build();
     }
 

@@ -69,7 +69,9 @@ public sealed class OpenAiCompatibilityHandler : DelegatingHandler
 
         private static ReadOnlySpan<byte> EmptyChoices => "[]  "u8;
 
-        private readonly byte[] _buffer = new byte[16 * 1024];
+        // One read's worth: a streamed chunk is a few hundred bytes. The buffer lives as long as its answer streams, so
+        // it is small: at 16 KiB it was the largest single thing each of 3,000 open streams held in a heap dump.
+        private readonly byte[] _buffer = new byte[1024];
         private int _start;
         private int _ready;
         private int _end;
