@@ -17,6 +17,8 @@ using GoChatAi.ServiceDefaults.Authentication;
 using GoChatAi.ServiceDefaults.Errors;
 using GoChatAi.ServiceDefaults.Requests;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Options;
 
 namespace GoChatAi.ChatService.Extensions;
@@ -27,6 +29,11 @@ public static class Extensions
     public static IHostApplicationBuilder AddChatServices(this IHostApplicationBuilder builder)
     {
         builder.AddDatabase<ChatDbContext>(ChatDatabase.Name);
+        // The stores take a context of a pool for each operation and give it back at once, rather than the request's
+        // for as long as the request lasts: a streamed answer or a followed feed lasts minutes to hours, and a
+        // context with EF Core's services is about 17 KiB held for nothing meanwhile.
+        builder.Services.AddSingleton<IDbContextFactory<ChatDbContext>>(services =>
+            new PooledDbContextFactory<ChatDbContext>(services.GetRequiredService<DbContextOptions<ChatDbContext>>()));
         builder.Services.AddDatabaseMigration<ChatDbContext>();
         builder.AddCache();
         builder.AddAccessTokenAuthentication();

@@ -14,12 +14,25 @@ namespace GoChatAi.ChatService.Infrastructure.Stores;
 /// time. An import writes a conversation, its messages and its branches in one batch (one round trip, one
 /// transaction), the messages as arrays unnested in the plan's order, so that their positions follow it.
 /// </summary>
-public sealed class ConversationArchive(ChatDbContext db) : IConversationArchive
+public sealed class ConversationArchive(IDbContextFactory<ChatDbContext> contexts) : IConversationArchive
 {
     /// <summary>The unique index that keeps one conversation per user and imported source.</summary>
     private const string ImportedFromIndex = "IX_conversations_UserId_ImportedFrom";
 
     public async IAsyncEnumerable<ArchivedConversation> ReadAsync(Guid userId, Guid? conversationId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // A context for each conversation: none is held while the caller writes the last one out.
+        var ids = await contexts.ReadAsync(db => IdsAsync(db, userId, conversationId, cancellationToken), cancellationToken);
+        foreach (var id in ids)
+        {
+            if (await contexts.ReadAsync(db => ReadOneAsync(db, userId, id, cancellationToken), cancellationToken) is { } conversation)
+            {
+                yield return conversation;
+            }
+        }
+    }
+
+    private static Task<List<Guid>> IdsAsync(ChatDbContext db, Guid userId, Guid? conversationId, CancellationToken cancellationToken)
     {
         var mine = db.Conversations.AsNoTracking().Where(c => c.UserId == userId);
         if (conversationId is { } only)
@@ -27,23 +40,24 @@ public sealed class ConversationArchive(ChatDbContext db) : IConversationArchive
             mine = mine.Where(c => c.Id == only);
         }
 
-        var ids = await mine.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id).Select(c => c.Id).ToListAsync(cancellationToken);
-        foreach (var id in ids)
-        {
-            var conversation = await db.Conversations.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id && c.UserId == userId, cancellationToken);
-            if (conversation is null)
-            {
-                // Deleted while the export ran.
-                continue;
-            }
+        return mine.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id).Select(c => c.Id).ToListAsync(cancellationToken);
+    }
 
-            // A parent is always shallower than the messages that follow it; siblings oldest first.
-            var messages = await db.Messages.AsNoTracking()
-                .Where(m => m.ConversationId == id)
-                .OrderBy(m => m.Depth).ThenBy(m => m.Position)
-                .ToListAsync(cancellationToken);
-            yield return new ArchivedConversation(conversation, messages);
+    /// <summary>The conversation with its messages; null when it was deleted while the export ran.</summary>
+    private static async Task<ArchivedConversation?> ReadOneAsync(ChatDbContext db, Guid userId, Guid id, CancellationToken cancellationToken)
+    {
+        var conversation = await db.Conversations.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id && c.UserId == userId, cancellationToken);
+        if (conversation is null)
+        {
+            return null;
         }
+
+        // A parent is always shallower than the messages that follow it; siblings oldest first.
+        var messages = await db.Messages.AsNoTracking()
+            .Where(m => m.ConversationId == id)
+            .OrderBy(m => m.Depth).ThenBy(m => m.Position)
+            .ToListAsync(cancellationToken);
+        return new ArchivedConversation(conversation, messages);
     }
 
     public async Task<IReadOnlyDictionary<string, Guid>> FindImportedAsync(Guid userId, IReadOnlyCollection<string> sources, CancellationToken cancellationToken)
@@ -54,6 +68,7 @@ public sealed class ConversationArchive(ChatDbContext db) : IConversationArchive
         }
 
         var list = sources.ToList();
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         return await db.Conversations.AsNoTracking()
             .Where(c => c.UserId == userId && c.ImportedFrom != null && list.Contains(c.ImportedFrom))
             .ToDictionaryAsync(c => c.ImportedFrom!, c => c.Id, StringComparer.Ordinal, cancellationToken);
@@ -67,6 +82,7 @@ public sealed class ConversationArchive(ChatDbContext db) : IConversationArchive
         }
 
         var list = conversationIds.ToList();
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         return (await db.Conversations.AsNoTracking()
             .Where(c => c.UserId == userId && list.Contains(c.Id))
             .Select(c => c.Id)
@@ -77,7 +93,7 @@ public sealed class ConversationArchive(ChatDbContext db) : IConversationArchive
     {
         try
         {
-            await db.ExecuteAsync(async (connection, token) =>
+            await contexts.ExecuteAsync(async (connection, token) =>
             {
                 await using var batch = new NpgsqlBatch(connection)
                 {

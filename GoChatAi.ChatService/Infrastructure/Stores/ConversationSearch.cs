@@ -12,7 +12,7 @@ namespace GoChatAi.ChatService.Infrastructure.Stores;
 /// tsvector columns kept with the rows, GIN indexes on (owner, vector) so that a search visits only the user's own
 /// matches, <c>websearch_to_tsquery</c> for what people type, and <c>ts_headline</c> for the snippets of one page only.
 /// </summary>
-public sealed class ConversationSearch(ChatDbContext db) : IConversationSearch
+public sealed class ConversationSearch(IDbContextFactory<ChatDbContext> contexts) : IConversationSearch
 {
     // Private-use characters mark the matched words in ts_headline's output, then become ranges: the snippet stays
     // plain text (no markup a client could be tricked into rendering). They are taken out of the text first.
@@ -63,7 +63,7 @@ public sealed class ConversationSearch(ChatDbContext db) : IConversationSearch
 
     public async Task<SearchPage?> SearchAsync(Guid userId, SearchQuery query, CancellationToken cancellationToken)
     {
-        var rows = await db.ExecuteAsync(async (connection, token) =>
+        var rows = await contexts.ExecuteAsync(async (connection, token) =>
         {
             await using var batch = new Npgsql.NpgsqlBatch(connection)
             {
@@ -109,9 +109,9 @@ public sealed class ConversationSearch(ChatDbContext db) : IConversationSearch
 
         var page = rows.Take(query.Limit).ToList();
         var ids = page.Select(r => r.ConversationId).Distinct().ToList();
-        var conversations = await db.Conversations.AsNoTracking()
+        var conversations = await contexts.ReadAsync(db => db.Conversations.AsNoTracking()
             .Where(c => c.UserId == userId && ids.Contains(c.Id))
-            .ToDictionaryAsync(c => c.Id, cancellationToken);
+            .ToDictionaryAsync(c => c.Id, cancellationToken), cancellationToken);
 
         // A conversation deleted between the two reads takes its hits with it.
         var hits = page

@@ -13,18 +13,42 @@ namespace GoChatAi.ChatService.Infrastructure.Stores;
 /// Conversations and messages in PostgreSQL. The writes on the chat's hot path are each a single round trip: one
 /// Npgsql batch (which the server runs as one transaction) or one statement, where EF Core would take several.
 /// </summary>
-public sealed class ConversationStore(ChatDbContext db) : IConversationStore
+public sealed class ConversationStore(IDbContextFactory<ChatDbContext> contexts) : IConversationStore, IAsyncDisposable
 {
-    public void Add(Conversation conversation) => db.Conversations.Add(conversation);
+    // The context that tracks what Add and a tracked find hand out, until SaveChangesAsync stores it; every other
+    // operation takes a context of the pool for itself and gives it back at once.
+    private ChatDbContext? _changes;
 
-    public Task SaveChangesAsync(CancellationToken cancellationToken) => db.SaveChangesAsync(cancellationToken);
+    public void Add(Conversation conversation) => Changes.Conversations.Add(conversation);
 
-    public Task<Conversation?> FindOwnedAsync(Guid userId, Guid conversationId, bool tracking, CancellationToken cancellationToken) =>
-        (tracking ? db.Conversations : db.Conversations.AsNoTracking())
-            .FirstOrDefaultAsync(c => c.Id == conversationId && c.UserId == userId, cancellationToken);
+    public async Task SaveChangesAsync(CancellationToken cancellationToken)
+    {
+        if (_changes is { } changes)
+        {
+            await changes.SaveChangesAsync(cancellationToken);
+            _changes = null;
+            await changes.DisposeAsync();
+        }
+    }
+
+    public ValueTask DisposeAsync() => _changes?.DisposeAsync() ?? ValueTask.CompletedTask;
+
+    private ChatDbContext Changes => _changes ??= contexts.CreateDbContext();
+
+    public async Task<Conversation?> FindOwnedAsync(Guid userId, Guid conversationId, bool tracking, CancellationToken cancellationToken)
+    {
+        if (tracking)
+        {
+            return await Changes.Conversations.FirstOrDefaultAsync(c => c.Id == conversationId && c.UserId == userId, cancellationToken);
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Conversations.AsNoTracking().FirstOrDefaultAsync(c => c.Id == conversationId && c.UserId == userId, cancellationToken);
+    }
 
     public async Task<(IReadOnlyList<Conversation> Page, int Total)> ListAsync(Guid userId, ConversationListQuery query, CancellationToken cancellationToken)
     {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var mine = db.Conversations.AsNoTracking().Where(c => c.UserId == userId && c.IsArchived == query.Archived);
         if (query.Pinned is { } pinned)
         {
@@ -40,13 +64,13 @@ public sealed class ConversationStore(ChatDbContext db) : IConversationStore
     }
 
     public Task DeleteAsync(Guid conversationId, CancellationToken cancellationToken) =>
-        db.Conversations.Where(c => c.Id == conversationId).ExecuteDeleteAsync(cancellationToken);
+        contexts.ReadAsync(db => db.Conversations.Where(c => c.Id == conversationId).ExecuteDeleteAsync(cancellationToken), cancellationToken);
 
     public Task<Guid> FindOwnerAsync(Guid conversationId, CancellationToken cancellationToken) =>
-        db.Conversations.Where(c => c.Id == conversationId).Select(c => c.UserId).FirstOrDefaultAsync(cancellationToken);
+        contexts.ReadAsync(db => db.Conversations.Where(c => c.Id == conversationId).Select(c => c.UserId).FirstOrDefaultAsync(cancellationToken), cancellationToken);
 
     public Task<StoredPathPage?> ReadPathAsync(Guid userId, Guid conversationId, PathRange range, CancellationToken cancellationToken) =>
-        db.ExecuteAsync(async (connection, token) =>
+        contexts.ExecuteAsync(async (connection, token) =>
         {
             // Bounds in depths: oldest first from the offset (or past the token's depth) to the leaf; newest first
             // from the leaf less the offset (or before the token's depth) down to the first message.
@@ -88,7 +112,7 @@ public sealed class ConversationStore(ChatDbContext db) : IConversationStore
         }, cancellationToken);
 
     public Task<Guid?> FindLeafThroughAsync(Guid userId, Guid conversationId, Guid messageId, CancellationToken cancellationToken) =>
-        db.ExecuteAsync(async (connection, token) =>
+        contexts.ExecuteAsync(async (connection, token) =>
         {
             await using var command = new NpgsqlCommand(ConversationTreeSql.LeafThrough, connection)
             {
@@ -98,7 +122,7 @@ public sealed class ConversationStore(ChatDbContext db) : IConversationStore
         }, cancellationToken);
 
     public Task<bool> SwitchBranchAsync(Guid userId, Guid conversationId, Guid messageId, CancellationToken cancellationToken) =>
-        db.ExecuteAsync(async (connection, token) =>
+        contexts.ExecuteAsync(async (connection, token) =>
         {
             // Under the conversation's lock, so that no message is added under the new leaf while it is found.
             var switched = new NpgsqlBatchCommand(ConversationTreeSql.SwitchBranch) { Parameters = { Param(conversationId), Param(userId), Param(messageId) } };
@@ -108,23 +132,25 @@ public sealed class ConversationStore(ChatDbContext db) : IConversationStore
         }, cancellationToken);
 
     public Task<Message?> FindOwnedAnswerAsync(Guid userId, Guid generationId, CancellationToken cancellationToken) =>
-        db.Messages.AsNoTracking()
+        contexts.ReadAsync(db => db.Messages.AsNoTracking()
             .Where(m => m.GenerationId == generationId && m.Role == MessageRole.Assistant)
             .Where(m => db.Conversations.Any(c => c.Id == m.ConversationId && c.UserId == userId))
-            .FirstOrDefaultAsync(cancellationToken);
+            .FirstOrDefaultAsync(cancellationToken), cancellationToken);
 
     public Task<Message?> FindAnswerAsync(Guid generationId, CancellationToken cancellationToken) =>
-        db.Messages.AsNoTracking().FirstOrDefaultAsync(m => m.GenerationId == generationId && m.Role == MessageRole.Assistant, cancellationToken);
+        contexts.ReadAsync(db => db.Messages.AsNoTracking().FirstOrDefaultAsync(m => m.GenerationId == generationId && m.Role == MessageRole.Assistant, cancellationToken),
+            cancellationToken);
 
     public async Task<IReadOnlyList<Message>> ListGeneratingAsync(DateTimeOffset startedBefore, int limit, CancellationToken cancellationToken) =>
-        await db.Messages.AsNoTracking()
+        await contexts.ReadAsync(db => db.Messages.AsNoTracking()
             .Where(m => m.Status == MessageStatus.Generating && m.CreatedAt < startedBefore)
             .OrderBy(m => m.CreatedAt)
             .Take(limit)
-            .ToListAsync(cancellationToken);
+            .ToListAsync(cancellationToken), cancellationToken);
 
     public async Task<string?> FindFirstMessageToTitleAsync(Guid conversationId, CancellationToken cancellationToken)
     {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var conversation = await db.Conversations.AsNoTracking()
             .Where(c => c.Id == conversationId)
             .Select(c => new { c.Title, Answers = db.Messages.Count(m => m.ConversationId == c.Id && m.Role == MessageRole.Assistant) })
@@ -140,15 +166,15 @@ public sealed class ConversationStore(ChatDbContext db) : IConversationStore
     }
 
     public Task SetTitleIfUntitledAsync(Guid conversationId, string title, CancellationToken cancellationToken) =>
-        db.Conversations.Where(c => c.Id == conversationId && c.Title == null)
-            .ExecuteUpdateAsync(set => set.SetProperty(c => c.Title, title), cancellationToken);
+        contexts.ReadAsync(db => db.Conversations.Where(c => c.Id == conversationId && c.Title == null)
+            .ExecuteUpdateAsync(set => set.SetProperty(c => c.Title, title), cancellationToken), cancellationToken);
 
     /// <summary>
     /// The conversation's settings, the anchor and the finished messages on the path before it, in one round trip:
     /// the messages are read only when the conversation is the user's, so that nobody else's text leaves the database.
     /// </summary>
     public Task<ConversationContext?> FindContextAsync(Guid userId, Guid conversationId, Guid? anchorId, int historyLimit, CancellationToken cancellationToken) =>
-        db.ExecuteAsync(async (connection, token) =>
+        contexts.ExecuteAsync(async (connection, token) =>
         {
             await using var batch = new NpgsqlBatch(connection)
             {
@@ -206,7 +232,7 @@ public sealed class ConversationStore(ChatDbContext db) : IConversationStore
     /// one transaction, holding the conversation's lock from its first statement.
     /// </summary>
     public Task StartGenerationAsync(Guid userId, Conversation? newConversation, Message? user, Message answer, CancellationToken cancellationToken) =>
-        db.ExecuteAsync(async (connection, token) =>
+        contexts.ExecuteAsync(async (connection, token) =>
         {
             var conversationId = answer.ConversationId;
             await using var batch = new NpgsqlBatch(connection)
@@ -229,7 +255,7 @@ public sealed class ConversationStore(ChatDbContext db) : IConversationStore
         }, cancellationToken);
 
     public Task AddConversationAsync(Conversation conversation, IReadOnlyList<Message> messages, CancellationToken cancellationToken) =>
-        db.ExecuteAsync(async (connection, token) =>
+        contexts.ExecuteAsync(async (connection, token) =>
         {
             await using var batch = new NpgsqlBatch(connection) { BatchCommands = { InsertConversation(conversation) } };
             foreach (var message in messages)
@@ -251,7 +277,7 @@ public sealed class ConversationStore(ChatDbContext db) : IConversationStore
     /// one round trip, if the conversation is the user's and the parent one of its messages.
     /// </summary>
     public Task<MessagePlace?> AddMessageAsync(Guid userId, Message message, Guid? parentId, CancellationToken cancellationToken) =>
-        db.ExecuteAsync(async (connection, token) =>
+        contexts.ExecuteAsync(async (connection, token) =>
         {
             var insert = InsertAfter(userId, message, parentId is null ? ParentChoice.ActiveLeaf : ParentChoice.Given(parentId.Value));
             insert.CommandText += """ RETURNING "ParentId", "Depth" """;
@@ -282,7 +308,7 @@ public sealed class ConversationStore(ChatDbContext db) : IConversationStore
     /// its usage in the ledger, in one statement. A deleted conversation's answer is gone, but its usage is recorded.
     /// </summary>
     public Task<AnswerStored> FinishAnswerAsync(Message answer, int tokenCount, UsageRecord? usage, CancellationToken cancellationToken) =>
-        db.ExecuteAsync(async (connection, token) =>
+        contexts.ExecuteAsync(async (connection, token) =>
         {
             await using var command = new NpgsqlCommand("""
                 WITH finished AS (

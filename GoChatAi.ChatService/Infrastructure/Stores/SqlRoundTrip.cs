@@ -4,12 +4,25 @@ using NpgsqlTypes;
 
 namespace GoChatAi.ChatService.Infrastructure.Stores;
 
-/// <summary>How the stores run their own SQL on chatdb's connection: one round trip, retried whole, typed parameters.</summary>
+/// <summary>
+/// How the stores reach chatdb: a context of the pool for each operation, given back as soon as it is done, so that
+/// a call that lasts (a streamed answer, a feed a browser tab follows for hours) holds none while it waits; and their
+/// own SQL on its connection: one round trip, retried whole, typed parameters.
+/// </summary>
 internal static class SqlRoundTrip
 {
-    /// <summary>Runs one round trip on the context's connection; the retrying strategy runs it again whole after a transient failure (a dropped connection).</summary>
-    public static async Task<T> ExecuteAsync<T>(this ChatDbContext db, Func<NpgsqlConnection, CancellationToken, Task<T>> operation, CancellationToken cancellationToken) =>
-        await db.Database.CreateExecutionStrategy().ExecuteAsync(async token =>
+    /// <summary>Runs <paramref name="operation"/> on a context of the pool.</summary>
+    public static async Task<T> ReadAsync<T>(this IDbContextFactory<ChatDbContext> contexts, Func<ChatDbContext, Task<T>> operation, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await operation(db);
+    }
+
+    /// <summary>Runs one round trip on a pooled context's connection; the retrying strategy runs it again whole after a transient failure (a dropped connection).</summary>
+    public static async Task<T> ExecuteAsync<T>(this IDbContextFactory<ChatDbContext> contexts, Func<NpgsqlConnection, CancellationToken, Task<T>> operation, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Database.CreateExecutionStrategy().ExecuteAsync(async token =>
         {
             await db.Database.OpenConnectionAsync(token);
             try
@@ -21,6 +34,7 @@ internal static class SqlRoundTrip
                 await db.Database.CloseConnectionAsync();
             }
         }, cancellationToken);
+    }
 
     public static NpgsqlParameter<T> Param<T>(T value) => new() { TypedValue = value };
 
