@@ -48,11 +48,11 @@ public sealed class ModelCallTelemetry(IChatClient inner, ModelCallInstruments i
         IAsyncEnumerator<ChatResponseUpdate>? updates = null;
         try
         {
-            updates = base.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
             while (true)
             {
                 try
                 {
+                    updates ??= base.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
                     if (!await updates.MoveNextAsync())
                     {
                         break;
