@@ -102,18 +102,6 @@ public static class StreamCapacityBenchmark
     private static async Task<StreamSummary> RunAllAtOnceAsync(int streams, Func<int, CancellationToken, Task<StreamTiming>> stream)
     {
         using var deadline = new CancellationTokenSource(_timeout + TimeSpan.FromMinutes(1));
-        var outcomes = await Task.WhenAll(Enumerable.Range(0, streams).Select(async i =>
-        {
-            try
-            {
-                return (Timing: (StreamTiming?)await stream(i, deadline.Token), Error: (string?)null);
-            }
-            catch (Exception exception)
-            {
-                return (Timing: null, Error: ErrorText.Describe(exception));
-            }
-        }));
-        return StreamSummary.From("", [.. outcomes.Where(o => o.Timing is not null).Select(o => o.Timing!.Value)],
-            outcomes.Count(o => o.Timing is null), outcomes.Select(o => o.Error).FirstOrDefault(e => e is not null));
+        return await StreamSummary.OfAsync(Enumerable.Range(0, streams).Select(i => stream(i, deadline.Token)));
     }
 }

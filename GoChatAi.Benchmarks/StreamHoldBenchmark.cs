@@ -89,23 +89,11 @@ public static class StreamHoldBenchmark
         }));
         var allStartedAt = clock.Elapsed;
 
-        var outcomes = await Task.WhenAll(running.Select(async stream =>
-        {
-            try
-            {
-                return (Timing: (StreamTiming?)await stream, Error: (string?)null);
-            }
-            catch (Exception exception)
-            {
-                return (Timing: null, Error: ErrorText.Describe(exception));
-            }
-        }));
+        var service = await StreamSummary.OfAsync(running);
         await sampling.CancelAsync();
         var (_, cpuAfter) = await chat.Metrics.SampleAsync(CancellationToken.None);
         var load = await timeline;
 
-        var service = StreamSummary.From("", [.. outcomes.Where(o => o.Timing is not null).Select(o => o.Timing!.Value)],
-            outcomes.Count(o => o.Timing is null), outcomes.Select(o => o.Error).FirstOrDefault(e => e is not null));
         return new StreamHoldResult(streams, Starters, Tokens, Pace, chat.Nearest.Name, service, peakOpen,
             streams / allStartedAt.TotalSeconds, before, load.PeakWorkingSet,
             StreamLatencyBenchmark.PerThousand(cpuAfter - cpuBefore, streams), chat.Metrics.Source);

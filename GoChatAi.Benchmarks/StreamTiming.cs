@@ -20,6 +20,24 @@ public sealed record StreamSummary(
     TimeSpan AcceptedP50 = default,
     TimeSpan AcceptedP99 = default)
 {
+    /// <summary>Waits for every stream: the whole ones are timed, the others counted, with the first error.</summary>
+    public static async Task<StreamSummary> OfAsync(IEnumerable<Task<StreamTiming>> streams)
+    {
+        var outcomes = await Task.WhenAll(streams.Select(async stream =>
+        {
+            try
+            {
+                return (Timing: (StreamTiming?)await stream, Error: (string?)null);
+            }
+            catch (Exception exception)
+            {
+                return (Timing: null, Error: ErrorText.Describe(exception));
+            }
+        }));
+        return From("", [.. outcomes.Where(o => o.Timing is not null).Select(o => o.Timing!.Value)],
+            outcomes.Count(o => o.Timing is null), outcomes.Select(o => o.Error).FirstOrDefault(e => e is not null));
+    }
+
     public static StreamSummary From(string name, IReadOnlyList<StreamTiming> timings, int errors, string? firstError) => new(
         name,
         timings.Count,
