@@ -56,23 +56,25 @@ public sealed class ModelCallTelemetryTests : IDisposable
     [Fact]
     public async Task The_updates_already_read_are_not_kept_while_the_answer_streams()
     {
-        using var client = new ModelCallTelemetry(new StreamingModel(["Once", " upon", " a time"]), Instruments);
+        var pieces = Enumerable.Range(1, 10).Select(i => $" piece {i}").ToList();
+        using var client = new ModelCallTelemetry(new StreamingModel(pieces), Instruments);
         var read = new List<WeakReference<ChatResponseUpdate>>();
         await foreach (var update in client.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "Tell me")]))
         {
             read.Add(new WeakReference<ChatResponseUpdate>(update));
-            if (read.Count == 3)
+            if (read.Count == pieces.Count)
             {
-                // The first two are the caller's to drop: nothing under it holds them (Microsoft.Extensions.AI's
-                // telemetry client keeps every update until the answer ends).
+                // The earlier updates are the caller's to drop: nothing under it holds them (Microsoft.Extensions.AI's
+                // telemetry client keeps every one until the answer ends). A debug build may keep one or two in a
+                // stack slot a little longer, hence the margin.
                 GC.Collect();
                 GC.WaitForPendingFinalizers();
-                Assert.False(read[0].TryGetTarget(out _));
-                Assert.False(read[1].TryGetTarget(out _));
+                GC.Collect();
+                Assert.InRange(read.Take(pieces.Count - 2).Count(r => r.TryGetTarget(out _)), 0, 2);
             }
         }
 
-        Assert.Equal(4, read.Count);
+        Assert.Equal(pieces.Count + 1, read.Count);
     }
 
     [Fact]
