@@ -6,7 +6,7 @@ using Grpc.Core;
 namespace GoChatAi.Tests.EndToEnd;
 
 /// <summary>
-/// SIGTERM during a stream: readiness turns false first, and only after the drain delay (one second in the tests)
+/// SIGTERM during a stream: readiness turns false first, and only after the drain delay (three seconds in the tests)
 /// does the service end the running answer (stored incomplete, with what was generated) and close the stream with
 /// its final event, instead of cutting it when the grace period runs out.
 /// </summary>

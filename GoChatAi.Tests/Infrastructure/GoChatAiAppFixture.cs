@@ -75,8 +75,9 @@ public sealed class GoChatAiAppFixture : IAsyncLifetime
             .WithEnvironment("Chat__HeartbeatInterval", "00:00:01")
             // Imported files are refused past this (64 MiB in production): small, so that a test sends one too large cheaply.
             .WithEnvironment("Chat__MaxImportBytes", ImportLimitBytes.ToString(System.Globalization.CultureInfo.InvariantCulture))
-            // Readiness turns false this long before running answers are cut, as in production (where it is 5 s).
-            .WithEnvironment("Shutdown__DrainDelay", "00:00:01");
+            // Readiness turns false this long before running answers are cut, as in production (where it is 5 s); long
+            // enough that a readiness probe on a loaded CI machine answers within it (at 1 s one answered nothing).
+            .WithEnvironment("Shutdown__DrainDelay", "00:00:03");
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
             .AddProvider(new WarningRecorder(_appHostWarnings))

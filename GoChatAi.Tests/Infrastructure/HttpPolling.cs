@@ -30,7 +30,7 @@ public static class HttpPolling
                 break;
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(250), CancellationToken.None);
+            await Task.Delay(TimeSpan.FromMilliseconds(100), CancellationToken.None);
         }
 
         Assert.Fail($"{path} answered {last?.ToString() ?? "nothing"} instead of {expected} before the deadline.");
