@@ -13,9 +13,6 @@ public sealed class ChatServiceMetrics(HttpClient chatRest)
 
     public string Source => $"{WorkingSet} and {CpuTime} from {chatRest.BaseAddress}metrics";
 
-    public async Task<long?> WorkingSetAsync(CancellationToken cancellationToken) =>
-        (long?)Sum(await ScrapeAsync(cancellationToken), WorkingSet);
-
     /// <summary>User and system CPU seconds the ChatService has used since it started.</summary>
     public async Task<double?> CpuSecondsAsync(CancellationToken cancellationToken) =>
         Sum(await ScrapeAsync(cancellationToken), CpuTime);
