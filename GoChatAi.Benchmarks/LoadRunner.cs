@@ -2,10 +2,14 @@ using System.Diagnostics;
 
 namespace GoChatAi.Benchmarks;
 
-/// <summary>What one scenario achieved.</summary>
-public sealed record ScenarioResult(string Name, int Requests, int Errors, TimeSpan Elapsed, TimeSpan P50, TimeSpan P95, TimeSpan P99, string? FirstError = null)
+/// <summary>What one scenario achieved, and the cores each part of the stack kept busy meanwhile (where known).</summary>
+public sealed record ScenarioResult(string Name, int Requests, int Errors, TimeSpan Elapsed, TimeSpan P50, TimeSpan P95, TimeSpan P99, string? FirstError = null, CoresBusy? Cores = null)
 {
     public double PerSecond => Requests / Elapsed.TotalSeconds;
+
+    /// <summary>The CPU time a request cost the whole machine, or one part of the stack, in milliseconds.</summary>
+    public double? CpuMsPerRequest(string? part = null) =>
+        Cores is null || Requests == 0 ? null : (part is null ? Cores.Machine : Cores[part]) * Elapsed.TotalMilliseconds / Requests;
 
     public static ScenarioResult From(string name, IEnumerable<TimeSpan> latencies, int errors, TimeSpan elapsed, string? firstError)
     {
@@ -27,13 +31,18 @@ public static class LoadRunner
 
     public static async Task<ScenarioResult> RunAsync(string name, int concurrency, TimeSpan duration, Func<CancellationToken, Task> operation)
     {
+        MachineCpu? before = null;
         var run = await CollectAsync(concurrency, duration, async (_, ct) =>
         {
             var started = Stopwatch.GetTimestamp();
             await operation(ct);
             return Stopwatch.GetElapsedTime(started);
+        }, () =>
+        {
+            before = MachineCpu.Read();
+            return Task.CompletedTask;
         });
-        return ScenarioResult.From(name, run.Samples, run.Errors, run.Elapsed, run.FirstError);
+        return ScenarioResult.From(name, run.Samples, run.Errors, run.Elapsed, run.FirstError) with { Cores = CoresBusy.Between(before, MachineCpu.Read()) };
     }
 
     /// <summary>

@@ -72,6 +72,24 @@ public sealed record MachineCpu(long Busy, long Total, IReadOnlyDictionary<int, 
 public sealed record CoresBusy(double Machine, IReadOnlyDictionary<string, double> Parts)
 {
     public double this[string part] => Parts.GetValueOrDefault(part);
+
+    /// <summary>From <paramref name="first"/> to <paramref name="last"/>; null without <c>/proc</c> or time between them.</summary>
+    public static CoresBusy? Between(MachineCpu? first, MachineCpu? last)
+    {
+        if (first is null || last is null || last.Total <= first.Total)
+        {
+            return null;
+        }
+
+        // A core's ticks over the stretch: every process's CPU time is counted in the same clock ticks.
+        var cores = Environment.ProcessorCount;
+        double Cores(long ticks) => (double)ticks / (last.Total - first.Total) * cores;
+        var parts = last.Processes
+            .Select(p => (p.Value.Part, Ticks: p.Value.Ticks - (first.Processes.TryGetValue(p.Key, out var before) ? before.Ticks : 0)))
+            .GroupBy(p => p.Part)
+            .ToDictionary(g => g.Key, g => Cores(g.Sum(p => p.Ticks)));
+        return new CoresBusy(Cores(last.Busy - first.Busy), parts);
+    }
 }
 
 /// <summary>
@@ -121,22 +139,6 @@ public sealed class LoadTimeline
     /// From the first sample to the last one taken by <paramref name="until"/>: how many of the machine's cores were
     /// busy on average, in all and per part of the stack; null without <c>/proc</c> or samples enough.
     /// </summary>
-    public CoresBusy? CoresBusyUntil(TimeSpan until)
-    {
-        var first = _samples.FirstOrDefault().Machine;
-        var last = _samples.LastOrDefault(s => s.At <= until).Machine;
-        if (first is null || last is null || last.Total <= first.Total)
-        {
-            return null;
-        }
-
-        // A core's ticks over the stretch: every process's CPU time is counted in the same clock ticks.
-        var cores = Environment.ProcessorCount;
-        double Cores(long ticks) => (double)ticks / (last.Total - first.Total) * cores;
-        var parts = last.Processes
-            .Select(p => (p.Value.Part, Ticks: p.Value.Ticks - (first.Processes.TryGetValue(p.Key, out var before) ? before.Ticks : 0)))
-            .GroupBy(p => p.Part)
-            .ToDictionary(g => g.Key, g => Cores(g.Sum(p => p.Ticks)));
-        return new CoresBusy(Cores(last.Busy - first.Busy), parts);
-    }
+    public CoresBusy? CoresBusyUntil(TimeSpan until) =>
+        CoresBusy.Between(_samples.FirstOrDefault().Machine, _samples.LastOrDefault(s => s.At <= until).Machine);
 }

@@ -15,11 +15,12 @@ public static class ResultTable
     public static void PrintThroughput(string title, IReadOnlyList<ScenarioResult> results)
     {
         Heading(title);
-        Line("| scenario | requests/s | p50 | p99 | errors |");
-        Line("|---|---:|---:|---:|---:|");
+        Line("| scenario | requests/s | p50 | p99 | errors | CPU ms a request: machine | ChatService | AuthService | PostgreSQL | cache | benchmark |");
+        Line("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var result in results)
         {
-            Line($"| {Cells(result)} |");
+            Line($"| {Cells(result)} | {CpuMs(result, null)} | {CpuMs(result, "ChatService")} | {CpuMs(result, "AuthService")} | " +
+                $"{CpuMs(result, "PostgreSQL")} | {CpuMs(result, "cache")} | {CpuMs(result, "benchmark")} |");
         }
 
         Errors(results.Select(r => (r.Name, r.FirstError)));
@@ -172,6 +173,9 @@ public static class ResultTable
 
     private static string Added(TimeSpan service, TimeSpan direct) =>
         string.Create(CultureInfo.InvariantCulture, $"{(service - direct).TotalMilliseconds:+0.0;-0.0} ms");
+
+    private static string CpuMs(ScenarioResult result, string? part) =>
+        result.CpuMsPerRequest(part) is { } ms ? string.Create(CultureInfo.InvariantCulture, $"{ms:0.00}") : "";
 
     private static string Seconds(double? seconds) =>
         seconds is { } value ? string.Create(CultureInfo.InvariantCulture, $"{value:0.0}") : "";
