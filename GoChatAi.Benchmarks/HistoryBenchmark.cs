@@ -150,6 +150,7 @@ public static class HistoryBenchmark
         var latencies = new TimeSpan[count];
 
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"history: adding {count:N0} branches off the path"));
+        var cpu = MachineCpu.Read();
         var clock = Stopwatch.StartNew();
         await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = chat.Settings.Concurrency }, async (i, ct) =>
         {
@@ -184,7 +185,7 @@ public static class HistoryBenchmark
 
         return (ScenarioResult.From(string.Create(CultureInfo.InvariantCulture,
             $"branching it: SendMessage with parent_message_id, {count:N0} spread over the path, {chat.Settings.Concurrency} at a time"),
-            latencies, 0, clock.Elapsed, null), branches);
+            latencies, 0, clock.Elapsed, null) with { Cores = CoresBusy.Between(cpu, MachineCpu.Read()) }, branches);
     }
 
     private static void Expect(bool condition, string failure)
@@ -209,6 +210,7 @@ public static class HistoryBenchmark
         using var stop = new CancellationTokenSource(_fillLimit);
 
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"history: sending {count:N0} messages into one conversation"));
+        var cpu = MachineCpu.Read();
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(worker => Task.Run(async () =>
         {
@@ -269,7 +271,7 @@ public static class HistoryBenchmark
         }
 
         return ScenarioResult.From(string.Create(CultureInfo.InvariantCulture, $"filling it: SendMessage, {concurrency} at a time"),
-            latencies.SelectMany(l => l), failures, clock.Elapsed, firstError);
+            latencies.SelectMany(l => l), failures, clock.Elapsed, firstError) with { Cores = CoresBusy.Between(cpu, MachineCpu.Read()) };
     }
 
     /// <summary>The history conversation's owner and id, and the calls every scenario makes on it.</summary>
