@@ -144,10 +144,13 @@ public sealed class ChatConversationTests(GoChatAiAppFixture fixture)
 
         var page1 = await user.Grpc.ListConversationsAsync(new ListConversationsRequest { Limit = 2 }, user.Options());
         var page2 = await user.Grpc.ListConversationsAsync(new ListConversationsRequest { Limit = 2, Offset = 2 }, user.Options());
+        var past = await user.Grpc.ListConversationsAsync(new ListConversationsRequest { Limit = 2, Offset = 5 }, user.Options());
 
-        Assert.Equal(3, page1.TotalCount);
+        // Every page, a full one, the short last one and one past the end, tells the same total.
+        Assert.Equal([3, 3, 3], new[] { page1.TotalCount, page2.TotalCount, past.TotalCount });
         Assert.Equal([first.Id, third.Id], page1.Conversations.Select(c => c.Id));
         Assert.Equal([second.Id], page2.Conversations.Select(c => c.Id));
+        Assert.Empty(past.Conversations);
         var bumped = page1.Conversations[0];
         Assert.Equal(1, bumped.MessageCount);
         Assert.NotNull(bumped.LastMessageAt);

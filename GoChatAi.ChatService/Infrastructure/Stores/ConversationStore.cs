@@ -55,11 +55,16 @@ public sealed class ConversationStore(IDbContextFactory<ChatDbContext> contexts)
             mine = mine.Where(c => c.IsPinned == pinned);
         }
 
-        var total = await mine.CountAsync(cancellationToken);
         var page = await mine
             .OrderByDescending(c => c.LastActivityAt).ThenByDescending(c => c.Id)
             .Skip(query.Offset).Take(query.Limit)
             .ToListAsync(cancellationToken);
+
+        // A short page is the end of the list, so it says the total: most users' whole list fits one page, and
+        // the count would be a second round trip for a number already known.
+        var total = page.Count < query.Limit && (page.Count > 0 || query.Offset == 0)
+            ? query.Offset + page.Count
+            : await mine.CountAsync(cancellationToken);
         return (page, total);
     }
 
