@@ -22,10 +22,10 @@ public sealed class ConversationArchive(IDbContextFactory<ChatDbContext> context
     public async IAsyncEnumerable<ArchivedConversation> ReadAsync(Guid userId, Guid? conversationId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // A context for each conversation: none is held while the caller writes the last one out.
-        var ids = await contexts.ReadAsync(db => IdsAsync(db, userId, conversationId, cancellationToken), cancellationToken);
+        var ids = await contexts.RunAsync(db => IdsAsync(db, userId, conversationId, cancellationToken), cancellationToken);
         foreach (var id in ids)
         {
-            if (await contexts.ReadAsync(db => ReadOneAsync(db, userId, id, cancellationToken), cancellationToken) is { } conversation)
+            if (await contexts.RunAsync(db => ReadOneAsync(db, userId, id, cancellationToken), cancellationToken) is { } conversation)
             {
                 yield return conversation;
             }

@@ -109,7 +109,7 @@ public sealed class ConversationSearch(IDbContextFactory<ChatDbContext> contexts
 
         var page = rows.Take(query.Limit).ToList();
         var ids = page.Select(r => r.ConversationId).Distinct().ToList();
-        var conversations = await contexts.ReadAsync(db => db.Conversations.AsNoTracking()
+        var conversations = await contexts.RunAsync(db => db.Conversations.AsNoTracking()
             .Where(c => c.UserId == userId && ids.Contains(c.Id))
             .ToDictionaryAsync(c => c.Id, cancellationToken), cancellationToken);
 

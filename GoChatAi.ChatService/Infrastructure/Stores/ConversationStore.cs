@@ -69,10 +69,10 @@ public sealed class ConversationStore(IDbContextFactory<ChatDbContext> contexts)
     }
 
     public Task DeleteAsync(Guid conversationId, CancellationToken cancellationToken) =>
-        contexts.ReadAsync(db => db.Conversations.Where(c => c.Id == conversationId).ExecuteDeleteAsync(cancellationToken), cancellationToken);
+        contexts.RunAsync(db => db.Conversations.Where(c => c.Id == conversationId).ExecuteDeleteAsync(cancellationToken), cancellationToken);
 
     public Task<Guid> FindOwnerAsync(Guid conversationId, CancellationToken cancellationToken) =>
-        contexts.ReadAsync(db => db.Conversations.Where(c => c.Id == conversationId).Select(c => c.UserId).FirstOrDefaultAsync(cancellationToken), cancellationToken);
+        contexts.RunAsync(db => db.Conversations.Where(c => c.Id == conversationId).Select(c => c.UserId).FirstOrDefaultAsync(cancellationToken), cancellationToken);
 
     public Task<StoredPathPage?> ReadPathAsync(Guid userId, Guid conversationId, PathRange range, CancellationToken cancellationToken) =>
         contexts.ExecuteAsync(async (connection, token) =>
@@ -137,17 +137,17 @@ public sealed class ConversationStore(IDbContextFactory<ChatDbContext> contexts)
         }, cancellationToken);
 
     public Task<Message?> FindOwnedAnswerAsync(Guid userId, Guid generationId, CancellationToken cancellationToken) =>
-        contexts.ReadAsync(db => db.Messages.AsNoTracking()
+        contexts.RunAsync(db => db.Messages.AsNoTracking()
             .Where(m => m.GenerationId == generationId && m.Role == MessageRole.Assistant)
             .Where(m => db.Conversations.Any(c => c.Id == m.ConversationId && c.UserId == userId))
             .FirstOrDefaultAsync(cancellationToken), cancellationToken);
 
     public Task<Message?> FindAnswerAsync(Guid generationId, CancellationToken cancellationToken) =>
-        contexts.ReadAsync(db => db.Messages.AsNoTracking().FirstOrDefaultAsync(m => m.GenerationId == generationId && m.Role == MessageRole.Assistant, cancellationToken),
+        contexts.RunAsync(db => db.Messages.AsNoTracking().FirstOrDefaultAsync(m => m.GenerationId == generationId && m.Role == MessageRole.Assistant, cancellationToken),
             cancellationToken);
 
     public async Task<IReadOnlyList<Message>> ListGeneratingAsync(DateTimeOffset startedBefore, int limit, CancellationToken cancellationToken) =>
-        await contexts.ReadAsync(db => db.Messages.AsNoTracking()
+        await contexts.RunAsync(db => db.Messages.AsNoTracking()
             .Where(m => m.Status == MessageStatus.Generating && m.CreatedAt < startedBefore)
             .OrderBy(m => m.CreatedAt)
             .Take(limit)
@@ -171,7 +171,7 @@ public sealed class ConversationStore(IDbContextFactory<ChatDbContext> contexts)
     }
 
     public Task SetTitleIfUntitledAsync(Guid conversationId, string title, CancellationToken cancellationToken) =>
-        contexts.ReadAsync(db => db.Conversations.Where(c => c.Id == conversationId && c.Title == null)
+        contexts.RunAsync(db => db.Conversations.Where(c => c.Id == conversationId && c.Title == null)
             .ExecuteUpdateAsync(set => set.SetProperty(c => c.Title, title), cancellationToken), cancellationToken);
 
     /// <summary>

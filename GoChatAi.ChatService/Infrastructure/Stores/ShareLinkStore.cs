@@ -25,7 +25,7 @@ public sealed class ShareLinkStore(IDbContextFactory<ChatDbContext> contexts) : 
     }
 
     public Task<ShareLink?> FindAsync(string shareId, CancellationToken cancellationToken) =>
-        contexts.ReadAsync(db => db.ShareLinks.AsNoTracking().FirstOrDefaultAsync(l => l.Id == shareId, cancellationToken), cancellationToken);
+        contexts.RunAsync(db => db.ShareLinks.AsNoTracking().FirstOrDefaultAsync(l => l.Id == shareId, cancellationToken), cancellationToken);
 
     public async Task<IReadOnlyList<ShareLink>> ListOpenAsync(Guid userId, Guid? conversationId, DateTimeOffset now, int limit, CancellationToken cancellationToken)
     {

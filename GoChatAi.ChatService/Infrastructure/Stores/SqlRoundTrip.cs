@@ -12,7 +12,7 @@ namespace GoChatAi.ChatService.Infrastructure.Stores;
 internal static class SqlRoundTrip
 {
     /// <summary>Runs <paramref name="operation"/> on a context of the pool.</summary>
-    public static async Task<T> ReadAsync<T>(this IDbContextFactory<ChatDbContext> contexts, Func<ChatDbContext, Task<T>> operation, CancellationToken cancellationToken)
+    public static async Task<T> RunAsync<T>(this IDbContextFactory<ChatDbContext> contexts, Func<ChatDbContext, Task<T>> operation, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         return await operation(db);
