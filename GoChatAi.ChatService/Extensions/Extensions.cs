@@ -52,6 +52,7 @@ public static class Extensions
         builder.Services.AddSingleton<IUsageLimiter, UsageLimiter>();
         builder.Services.AddSingleton<IStoreReadiness, StoreReadiness>();
         builder.Services.AddSingleton<ConversationStreams>();
+        builder.Services.AddSingleton<MessageGroupCommit>();
         builder.Services.AddScoped<IConversationStore, ConversationStore>();
         builder.Services.AddScoped<IConversationSearch, ConversationSearch>();
         builder.Services.AddScoped<IUsageLedger, UsageLedger>();

@@ -296,12 +296,29 @@ public sealed class ChatConversationTests(GoChatAiAppFixture fixture)
     {
         var user = await ChatUser.SignUpAsync(fixture);
         var conversation = await user.CreateConversationAsync();
+        var elsewhere = await user.Grpc.SendMessageAsync(
+            new SendMessageRequest { ConversationId = (await user.CreateConversationAsync()).Id, Content = "elsewhere" }, user.Options());
 
-        // Senders race for the same active leaf: each must follow the one stored before it, none may branch.
-        var sent = await Task.WhenAll(Enumerable.Range(0, 24).Select(i =>
-            user.Grpc.SendMessageAsync(new SendMessageRequest { ConversationId = conversation.Id, Content = $"racing {i}" }, user.Options()).ResponseAsync));
+        // Senders race for the same active leaf: each must follow the one stored before it, none may branch. Those
+        // stored together in one transaction are refused one by one: a parent from another conversation refuses
+        // its own message only.
+        var racing = Enumerable.Range(0, 24).Select(i =>
+        {
+            var request = new SendMessageRequest { ConversationId = conversation.Id, Content = $"racing {i}" };
+            if (i % 6 == 5)
+            {
+                request.ParentMessageId = elsewhere.Id;
+            }
+
+            return user.Grpc.SendMessageAsync(request, user.Options()).ResponseAsync;
+        }).ToArray();
+        await Task.WhenAll(racing.Select(r => r.ContinueWith(_ => { }, TaskScheduler.Default)));
+        var refused = racing.Where((_, i) => i % 6 == 5).ToList();
+        Assert.All(refused, r => Assert.Equal(StatusCode.InvalidArgument, Assert.IsType<RpcException>(r.Exception?.InnerException).StatusCode));
+        var sent = await Task.WhenAll(racing.Where((_, i) => i % 6 != 5));
 
         var path = await user.Grpc.GetHistoryAsync(new GetHistoryRequest { ConversationId = conversation.Id, Limit = 100 }, user.Options());
+        Assert.Equal(20, sent.Length);
         Assert.Equal(sent.Length, path.TotalCount);
         Assert.Equal(sent.Select(m => m.Id).Order(), path.Messages.Select(m => m.Id).Order());
         Assert.Equal("", path.Messages[0].ParentId);
@@ -309,7 +326,9 @@ public sealed class ChatConversationTests(GoChatAiAppFixture fixture)
         Assert.All(path.Messages, m => Assert.Equal([m.Id], m.SiblingIds));
         // Each call answered with the place it got.
         Assert.Equal(path.Messages.ToDictionary(m => m.Id, m => m.ParentId), sent.ToDictionary(m => m.Id, m => m.ParentId));
-        Assert.Equal(path.Messages[^1].Id, (await user.Grpc.GetConversationAsync(new GetConversationRequest { ConversationId = conversation.Id }, user.Options())).ActiveLeafId);
+        var stored = await user.Grpc.GetConversationAsync(new GetConversationRequest { ConversationId = conversation.Id }, user.Options());
+        Assert.Equal(path.Messages[^1].Id, stored.ActiveLeafId);
+        Assert.Equal(sent.Length, stored.MessageCount);
     }
 
     [Fact]

@@ -13,7 +13,7 @@ namespace GoChatAi.ChatService.Infrastructure.Stores;
 /// Conversations and messages in PostgreSQL. The writes on the chat's hot path are each a single round trip: one
 /// Npgsql batch (which the server runs as one transaction) or one statement, where EF Core would take several.
 /// </summary>
-public sealed class ConversationStore(IDbContextFactory<ChatDbContext> contexts) : IConversationStore, IAsyncDisposable
+public sealed class ConversationStore(IDbContextFactory<ChatDbContext> contexts, MessageGroupCommit sends) : IConversationStore, IAsyncDisposable
 {
     // The context that tracks what Add and a tracked find hand out, until SaveChangesAsync stores it; every other
     // operation takes a context of the pool for itself and gives it back at once.
@@ -279,34 +279,47 @@ public sealed class ConversationStore(IDbContextFactory<ChatDbContext> contexts)
 
     /// <summary>
     /// Stores a message after its parent (or the active leaf), makes it the active leaf and moves the counters, in
-    /// one round trip, if the conversation is the user's and the parent one of its messages.
+    /// one round trip, if the conversation is the user's and the parent one of its messages. Messages the same user
+    /// sends into the same conversation at the same moment are stored together (<see cref="MessageGroupCommit"/>).
     /// </summary>
-    public Task<MessagePlace?> AddMessageAsync(Guid userId, Message message, Guid? parentId, CancellationToken cancellationToken) =>
-        contexts.ExecuteAsync(async (connection, token) =>
-        {
-            var insert = InsertAfter(userId, message, parentId is null ? ParentChoice.ActiveLeaf : ParentChoice.Given(parentId.Value));
-            insert.CommandText += """ RETURNING "ParentId", "Depth" """;
-            await using var batch = new NpgsqlBatch(connection)
-            {
-                BatchCommands =
-                {
-                    Lock(message.ConversationId, userId),
-                    insert,
-                    StartBranchIfNew(message.Id),
-                    MoveLeaf(message.ConversationId, message.Id, 1, message.CreatedAt),
-                },
-            };
+    public Task<MessagePlace?> AddMessageAsync(Guid userId, Message message, Guid? parentId, CancellationToken cancellationToken)
+    {
+        // Once queued, a message is stored with the others whatever becomes of its request; one not yet queued is not.
+        cancellationToken.ThrowIfCancellationRequested();
+        return sends.WriteAsync((message.ConversationId, userId), new SentMessage(message, parentId),
+            batch => AddMessagesAsync(userId, message.ConversationId, batch));
+    }
 
-            await using var reader = await batch.ExecuteReaderAsync(token);
-            // The lock's row (or none), then the insert's.
-            await reader.NextResultAsync(token);
-            if (!await reader.ReadAsync(token))
+    /// <summary>
+    /// Stores messages into one conversation in one transaction, each after the one before (or its given parent),
+    /// under the conversation's lock taken once: where each is stored, or null for one that is refused.
+    /// </summary>
+    private Task<IReadOnlyList<MessagePlace?>> AddMessagesAsync(Guid userId, Guid conversationId, IReadOnlyList<SentMessage> sent) =>
+        contexts.ExecuteAsync<IReadOnlyList<MessagePlace?>>(async (connection, token) =>
+        {
+            await using var batch = new NpgsqlBatch(connection) { BatchCommands = { Lock(conversationId, userId) } };
+            foreach (var (message, parentId) in sent)
             {
-                return (MessagePlace?)null;
+                var insert = InsertAfter(userId, message, parentId is null ? ParentChoice.ActiveLeaf : ParentChoice.Given(parentId.Value));
+                insert.CommandText += """ RETURNING "ParentId", "Depth" """;
+                batch.BatchCommands.Add(insert);
+                batch.BatchCommands.Add(StartBranchIfNew(message.Id));
+                batch.BatchCommands.Add(MoveLeaf(conversationId, message.Id, 1, message.CreatedAt));
             }
 
-            return new MessagePlace(await reader.IsDBNullAsync(0, token) ? null : reader.GetGuid(0), reader.GetInt32(1));
-        }, cancellationToken);
+            await using var reader = await batch.ExecuteReaderAsync(token);
+            var places = new MessagePlace?[sent.Count];
+            for (var i = 0; i < places.Length; i++)
+            {
+                // The lock's row (or none), then each insert's (the statements that return nothing are passed over).
+                await reader.NextResultAsync(token);
+                places[i] = await reader.ReadAsync(token)
+                    ? new MessagePlace(await reader.IsDBNullAsync(0, token) ? null : reader.GetGuid(0), reader.GetInt32(1))
+                    : null;
+            }
+
+            return places;
+        }, CancellationToken.None);
 
     /// <summary>
     /// Stores a finished answer, only if it is still generating (of two replicas finishing one answer, one wins), and
@@ -439,4 +452,17 @@ public sealed class ConversationStore(IDbContextFactory<ChatDbContext> contexts)
             reader.GetFieldValue<DateTimeOffset>(10),
             reader.IsDBNull(11) ? null : reader.GetGuid(11));
     }
+}
+
+/// <summary>A message to store, after its given parent or, with none given, after the active leaf.</summary>
+public readonly record struct SentMessage(Message Message, Guid? ParentId);
+
+/// <summary>
+/// The messages each user is sending into each conversation, stored together when they arrive at the same moment
+/// (one service-wide instance): a busy conversation's lock is then taken once for a batch.
+/// </summary>
+public sealed class MessageGroupCommit() : GroupCommit<(Guid ConversationId, Guid UserId), SentMessage, MessagePlace?>(MaxBatch)
+{
+    /// <summary>Messages stored in one transaction at most: a batch is one round trip of a few kilobytes a message.</summary>
+    public const int MaxBatch = 32;
 }
