@@ -463,6 +463,6 @@ public readonly record struct SentMessage(Message Message, Guid? ParentId);
 /// </summary>
 public sealed class MessageGroupCommit() : GroupCommit<(Guid ConversationId, Guid UserId), SentMessage, MessagePlace?>(MaxBatch)
 {
-    /// <summary>Messages stored in one transaction at most: a batch is one round trip of a few kilobytes a message.</summary>
+    /// <summary>The most messages one transaction stores: a long queue drains in a few round trips, each of them short.</summary>
     public const int MaxBatch = 32;
 }
