@@ -3,11 +3,11 @@ using System.Collections.Concurrent;
 namespace GoChatAi.ChatService.Infrastructure.Stores;
 
 /// <summary>
-/// Writes to one key written together: while one caller's write for a key runs, the writes that arrive for the same
-/// key wait, and the next of them writes them all at once, in the order they arrived (at most
-/// <paramref name="maxBatch"/>). Where every write to a key takes the same database lock, as messages added to one
-/// conversation do, a busy key then costs one lock, one commit and one round trip for each batch, not for each write.
-/// A write alone is written at once, by its own caller.
+/// Writes to the same key that arrive together, written together: while one caller's write for a key runs, the
+/// writes that arrive for the key wait, and the first of them then writes them all at once, in the order they
+/// arrived (at most <paramref name="maxBatch"/>). Where every write to a key takes the same database lock, as
+/// messages added to one conversation do, a busy key then costs one lock, one commit and one round trip for each
+/// batch, not for each write. A write alone is written at once, by its own caller.
 /// </summary>
 public class GroupCommit<TKey, TItem, TResult>(int maxBatch) where TKey : notnull
 {
@@ -22,7 +22,7 @@ public class GroupCommit<TKey, TItem, TResult>(int maxBatch) where TKey : notnul
     {
         var entry = new Entry(item);
         var (lane, writesNow) = Join(key, entry);
-        if (!writesNow && !await entry.Done.Task)
+        if (!writesNow && !await entry.Turn.Task)
         {
             return entry.Result;
         }
@@ -35,7 +35,7 @@ public class GroupCommit<TKey, TItem, TResult>(int maxBatch) where TKey : notnul
             for (var i = 1; i < batch.Count; i++)
             {
                 batch[i].Result = results[i];
-                batch[i].Done.TrySetResult(false);
+                batch[i].Turn.TrySetResult(false);
             }
 
             return results[0];
@@ -44,7 +44,7 @@ public class GroupCommit<TKey, TItem, TResult>(int maxBatch) where TKey : notnul
         {
             for (var i = 1; i < batch.Count; i++)
             {
-                batch[i].Done.TrySetException(exception);
+                batch[i].Turn.TrySetException(exception);
             }
 
             throw;
@@ -82,7 +82,7 @@ public class GroupCommit<TKey, TItem, TResult>(int maxBatch) where TKey : notnul
         {
             if (lane.Waiting.Count > 0)
             {
-                lane.Waiting[0].Done.TrySetResult(true);
+                lane.Waiting[0].Turn.TrySetResult(true);
                 return;
             }
 
@@ -98,8 +98,8 @@ public class GroupCommit<TKey, TItem, TResult>(int maxBatch) where TKey : notnul
 
         public TResult Result { get; set; } = default!;
 
-        /// <summary>True: it is this entry's turn to write; false: it is written, and <see cref="Result"/> is its result.</summary>
-        public TaskCompletionSource<bool> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        /// <summary>True: it is this entry's turn to write; false: another caller wrote it, and <see cref="Result"/> is its result.</summary>
+        public TaskCompletionSource<bool> Turn { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     private sealed class Lane
