@@ -107,8 +107,8 @@ public static class DependencyExtensions
 
         // Traced by OpenTelemetry's own Redis instrumentation rather than Aspire's copy of it, whose options cannot be
         // set. It keeps each command it profiles in memory until its next flush turns it into a span: every 10 s by
-        // default, which under a thousand streams is tens of thousands of feed writes held at once (about 4 KiB an
-        // open stream). Flushed every second, a tenth of that.
+        // default, which under 5,000 open answers was some 50,000 feed writes held at once (about 4 KiB a stream).
+        // Flushed every second, a tenth of that.
         builder.Services.AddOpenTelemetry().WithTracing(tracing =>
             tracing.AddRedisInstrumentation(options => options.FlushInterval = CacheTraceFlushInterval));
         return builder;
