@@ -44,7 +44,7 @@ public sealed class ChatMetrics
         _answerDuration = meter.CreateHistogram("gochatai.chat.answer.duration", "s",
             "From the start of a generation to its answer stored, by model and finish reason.", tags: null, advice);
         _feedBatch = meter.CreateHistogram("gochatai.chat.feed.batch_size", "{event}",
-            "Events taken for one round trip to the conversations' feeds in Redis (an answer's pieces among them are written as one).", tags: null,
+            "Events written in one round trip to the conversations' feeds in Redis (an answer's pieces that waited together count as one).", tags: null,
             new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192] });
         _feedWrite = meter.CreateHistogram("gochatai.chat.feed.write.duration", "s",
             "One round trip that writes a batch of events to the feeds, from the moment it is sent.", tags: null,

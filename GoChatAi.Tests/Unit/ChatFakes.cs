@@ -379,6 +379,9 @@ internal sealed class FakeConversationFeed(FakeGenerationLeases? leases = null) 
     /// <summary>Every append, in order.</summary>
     public ConcurrentQueue<FeedAppend> Appends { get; } = new();
 
+    /// <summary>The appends of each round trip, in the order they were sent.</summary>
+    public ConcurrentQueue<IReadOnlyList<FeedAppend>> RoundTrips { get; } = new();
+
     /// <summary>Whether no event was written to any conversation's feed.</summary>
     public bool IsEmpty => _feeds.Keys.All(id => EntriesOf(id).Count == 0);
 
@@ -399,6 +402,7 @@ internal sealed class FakeConversationFeed(FakeGenerationLeases? leases = null) 
 
     public async Task<IReadOnlyList<FeedEntry>> AppendAsync(IReadOnlyList<FeedAppend> appends)
     {
+        RoundTrips.Enqueue(appends);
         if (Hold is { } hold)
         {
             Holding.TrySetResult();

@@ -114,6 +114,33 @@ public sealed class FeedWriterTests : IAsyncLifetime, IDisposable
             appends.Select(append => (append.FirstSequence, append.Events.Count, append.EndsLease)));
     }
 
+    [Fact]
+    public async Task A_batch_larger_than_a_round_trip_takes_goes_in_parts_with_each_conversation_whole_in_one()
+    {
+        var sink = new RecordingSink();
+        var conversations = Enumerable.Range(0, FeedWriter.MaxEventsPerWrite + 100).Select(_ => Guid.CreateVersion7()).ToList();
+
+        await HoldTheFeedAsync(sink);
+        foreach (var conversation in conversations)
+        {
+            var answer = Guid.CreateVersion7();
+            _writer.Enqueue(conversation, new AnswerDelta(answer, "Done"), sink);
+            _writer.Enqueue(conversation, new AnswerCompleted(answer, Guid.CreateVersion7(), null, null), sink);
+        }
+
+        _feed.Hold!.SetResult();
+        await sink.WaitForAsync(count: 1 + (2 * conversations.Count));
+
+        var parts = _feed.RoundTrips.Skip(1).ToList();
+        Assert.Equal(3, parts.Count);
+        Assert.All(parts, part => Assert.InRange(part.Sum(append => append.Events.Count), 1, FeedWriter.MaxEventsPerWrite));
+        Assert.All(conversations, conversation =>
+        {
+            Assert.Single(parts, part => part.Any(append => append.ConversationId == conversation));
+            Assert.Equal(["Done", "Completed"], Describe(_feed.EntriesOf(conversation)));
+        });
+    }
+
     private static MessageSnapshot Snapshot(Guid conversation) =>
         MessageSnapshot.Of(Message.FromUser(conversation, "Meanwhile", 1, null, DateTimeOffset.UnixEpoch));
 

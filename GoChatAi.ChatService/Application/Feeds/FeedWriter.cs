@@ -23,16 +23,23 @@ public interface IFeedEventSink
 
 /// <summary>
 /// Writes the events of every generation this replica runs into the conversations' feeds, as many as are waiting
-/// in one round trip (a group commit): an event alone is written at once, and under load the batches grow instead
-/// of the round trips. The pieces of one answer that waited together are written (and delivered) as one piece with
+/// at once (a group commit, in round trips of at most <see cref="MaxEventsPerWrite"/> sent together): an event alone
+/// is written at once, and under load the batches grow instead of the round trips. The pieces of one answer that waited together are written (and delivered) as one piece with
 /// their text, so that under load the work follows the number of answers, not of their pieces. Events that take a
 /// place their generation reserved reach its followers here before the round trip, not after it. One writer keeps
 /// each generation's events in order.
 /// </summary>
 public sealed partial class FeedWriter(IConversationFeed feed, ChatMetrics metrics, TimeProvider timeProvider, ILogger<FeedWriter> logger) : BackgroundService
 {
-    /// <summary>The most events taken for one round trip (before an answer's pieces are joined): bounds a batch's delay.</summary>
+    /// <summary>The most events taken at once (before an answer's pieces are joined): bounds a batch's delay.</summary>
     private const int MaxBatch = 8192;
+
+    /// <summary>
+    /// The most events one round trip writes, unless one conversation alone has more (its events are never split): a larger batch goes in parts, sent
+    /// together. It keeps the arrays a round trip needs below the large object heap's 85,000 bytes; there, only a
+    /// full collection frees them, and under thousands of answers they were a tenth of the service's memory.
+    /// </summary>
+    internal const int MaxEventsPerWrite = 512;
 
     private readonly Channel<QueuedEvent> _queue =
         Channel.CreateUnbounded<QueuedEvent>(new UnboundedChannelOptions { SingleReader = true });
@@ -68,23 +75,47 @@ public sealed partial class FeedWriter(IConversationFeed feed, ChatMetrics metri
         }
     }
 
-    private async Task WriteAsync(List<QueuedEvent> batch)
+    private Task WriteAsync(List<QueuedEvent> batch)
     {
-        // Grouped by conversation, each group in the order queued; an event with a reserved place is delivered now,
-        // the others once the feed has given them theirs. The entries come back in the order of the appends.
-        var events = batch.GroupBy(item => item.ConversationId).SelectMany(JoinPieces).Select(Place).ToList();
+        // Grouped by conversation, each group in the order queued and kept whole in one part; an event with a reserved
+        // place is delivered now, the others once the feed has given them theirs.
+        var parts = new List<Task>();
+        var part = new List<QueuedEvent>();
+        foreach (var conversation in batch.GroupBy(item => item.ConversationId))
+        {
+            var events = JoinPieces(conversation);
+            if (part.Count > 0 && part.Count + events.Count > MaxEventsPerWrite)
+            {
+                parts.Add(WritePartAsync(part));
+                part = [];
+            }
+
+            part.AddRange(events.Select(Place));
+        }
+
+        if (part.Count > 0)
+        {
+            parts.Add(WritePartAsync(part));
+        }
+
+        return Task.WhenAll(parts);
+    }
+
+    /// <summary>One round trip; the entries come back in the order of the appends. It fails alone, its events with it.</summary>
+    private async Task WritePartAsync(List<QueuedEvent> events)
+    {
         var appends = Appends(events);
         var started = timeProvider.GetTimestamp();
         IReadOnlyList<FeedEntry> entries;
         try
         {
             entries = await feed.AppendAsync(appends);
-            metrics.FeedBatchWritten(batch.Count, timeProvider.GetElapsedTime(started));
+            metrics.FeedBatchWritten(events.Count, timeProvider.GetElapsedTime(started));
         }
         catch (Exception exception)
         {
             // Not retried: a timed-out append may have been stored, and an event must never reach a feed twice.
-            LogWriteFailed(logger, exception, batch.Count);
+            LogWriteFailed(logger, exception, events.Count);
             foreach (var item in events)
             {
                 item.Sink.NotWritten(item.ConversationId, item.Event, placed: item.Sequence > 0, exception);

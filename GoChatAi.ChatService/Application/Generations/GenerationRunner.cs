@@ -20,6 +20,12 @@ public sealed partial class GenerationRunner(
     TimeProvider timeProvider,
     ILogger<GenerationRunner> logger) : IHostedLifecycleService, IDisposable
 {
+    /// <summary>
+    /// The most leases one round trip renews; more go in several, sent together. Like the feed's writes, it keeps each
+    /// round trip's arrays off the large object heap, which only a full collection frees.
+    /// </summary>
+    private const int MaxLeasesPerRenewal = 512;
+
     private readonly ConcurrentDictionary<Guid, LiveGeneration> _running = new();
     private readonly FailureStreak _renewFailures = new(timeProvider, options.Value.GenerationLease);
     private readonly CancellationTokenSource _stopping = new();
@@ -224,15 +230,19 @@ public sealed partial class GenerationRunner(
 
             try
             {
-                var held = await leases.RenewAsync([.. running.Select(r => r.Lease)]);
+                var parts = running.Chunk(MaxLeasesPerRenewal).ToList();
+                var held = await Task.WhenAll(parts.Select(part => leases.RenewAsync([.. part.Select(r => r.Lease)])));
                 _renewFailures.Succeeded();
-                for (var i = 0; i < running.Count; i++)
+                for (var p = 0; p < parts.Count; p++)
                 {
-                    // A lease that ended with its generation's last event is not lost.
-                    if (!held[i] && !running[i].IsEndingLease)
+                    for (var i = 0; i < parts[p].Length; i++)
                     {
-                        LogLeaseLost(logger, running[i].Job.GenerationId);
-                        running[i].Stop(GenerationStop.LeaseLost);
+                        // A lease that ended with its generation's last event is not lost.
+                        if (!held[p][i] && !parts[p][i].IsEndingLease)
+                        {
+                            LogLeaseLost(logger, parts[p][i].Job.GenerationId);
+                            parts[p][i].Stop(GenerationStop.LeaseLost);
+                        }
                     }
                 }
             }

@@ -135,14 +135,14 @@ public sealed class ConversationFeed(IConnectionMultiplexer redis, IOptions<Chat
     public async Task<IReadOnlyList<FeedEntry>> AppendAsync(IReadOnlyList<FeedAppend> appends)
     {
         var settings = options.Value;
+        var events = appends.Sum(append => append.Events.Count);
         var keys = new RedisKey[appends.Count * 5];
-        var values = new List<RedisValue>(4 + appends.Sum(a => a.Events.Count + 3))
-        {
-            (long)settings.EventRetention.TotalMilliseconds,
-            settings.MaxEventsPerConversation,
-            FirstSequenceBase(timeProvider),
-            (long)settings.GenerationLease.TotalMilliseconds,
-        };
+        var values = new RedisValue[4 + (appends.Count * 3) + events];
+        values[0] = (long)settings.EventRetention.TotalMilliseconds;
+        values[1] = settings.MaxEventsPerConversation;
+        values[2] = FirstSequenceBase(timeProvider);
+        values[3] = (long)settings.GenerationLease.TotalMilliseconds;
+        var next = 4;
         for (var i = 0; i < appends.Count; i++)
         {
             var append = appends[i];
@@ -151,19 +151,19 @@ public sealed class ConversationFeed(IConnectionMultiplexer redis, IOptions<Chat
             keys[(5 * i) + 2] = WrittenKey(append.ConversationId);
             keys[(5 * i) + 3] = GenerationLeases.LeaseKey(append.ConversationId);
             keys[(5 * i) + 4] = append.EndsLease is { } ending ? GenerationLeases.ClaimKey(ending) : keys[(5 * i) + 3];
-            values.Add(append.Events.Count);
-            values.Add(append.FirstSequence);
-            values.Add(append.EndsLease is { } ends ? ends.ToString("N") : "");
+            values[next++] = append.Events.Count;
+            values[next++] = append.FirstSequence;
+            values[next++] = append.EndsLease is { } ends ? ends.ToString("N") : "";
             foreach (var chatEvent in append.Events)
             {
-                values.Add(FeedEventJson.Serialize(chatEvent));
+                values[next++] = FeedEventJson.Serialize(chatEvent);
             }
         }
 
         var database = redis.GetDatabase();
-        var last = (long[])(await database.ScriptEvaluateAsync(AppendScript, keys, [.. values]))!;
+        var last = (long[])(await database.ScriptEvaluateAsync(AppendScript, keys, values))!;
         var subscriber = redis.GetSubscriber();
-        var entries = new List<FeedEntry>(values.Count);
+        var entries = new List<FeedEntry>(events);
         for (var i = 0; i < appends.Count; i++)
         {
             var append = appends[i];
