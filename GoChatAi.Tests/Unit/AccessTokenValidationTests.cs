@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Security.Cryptography;
 using GoChatAi.ServiceDefaults.Authentication;
 using Microsoft.Extensions.Hosting;
@@ -79,6 +80,27 @@ public sealed class AccessTokenValidationTests : IDisposable
         parameters.IssuerSigningKeys = [_key, symmetric];
 
         Assert.False((await _handler.ValidateTokenAsync(_handler.CreateToken(descriptor), parameters)).IsValid);
+    }
+
+    [Fact]
+    public async Task A_call_keeps_its_callers_claims_without_the_token()
+    {
+        var descriptor = Descriptor();
+        var userId = (string)descriptor.Claims["sub"];
+        descriptor.Claims["sid"] = Guid.NewGuid().ToString();
+        descriptor.Claims["role"] = new[] { "user", "admin" };
+        descriptor.Claims["api_key_id"] = Guid.NewGuid().ToString();
+        var validated = await ValidateAsync(descriptor);
+
+        var caller = AccessTokenAuthenticationExtensions.CallerPrincipal(new ClaimsPrincipal(validated.ClaimsIdentity));
+
+        // Not iss, aud or nbf; and an identity of its own (a plain one: the validated identity holds the token).
+        Assert.Equal(["api_key_id", "exp", "iat", "jti", "role", "role", "sid", "sub"], caller.Claims.Select(claim => claim.Type).Order());
+        var identity = Assert.IsType<ClaimsIdentity>(caller.Identity);
+        Assert.All(caller.Claims, claim => Assert.Same(identity, claim.Subject));
+        Assert.True(identity.IsAuthenticated);
+        Assert.Equal(userId, identity.Name);
+        Assert.True(caller.IsInRole("admin"));
     }
 
     private Task<TokenValidationResult> ValidateAsync(SecurityTokenDescriptor descriptor)

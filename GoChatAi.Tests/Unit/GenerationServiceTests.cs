@@ -162,6 +162,25 @@ public sealed class GenerationServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Answers_whose_leases_another_replica_took_stop_in_every_round_trip_of_the_renewal()
+    {
+        await _fakes.Runner.StartAsync(CancellationToken.None);
+        _fakes.Model.Answer = ct => ScriptedModel.Writes("Thinking", cancellation => Task.Delay(Timeout.Infinite, cancellation), ct);
+        var started = new List<StartedGeneration>();
+        for (var i = 0; i <= GenerationRunner.MaxLeasesPerRenewal; i++)
+        {
+            started.Add(await StartAsync(Ask($"Question {i}"), follow: false));
+        }
+
+        // More leases than one round trip renews: the renewal takes two, and each answer hears of its own lease.
+        _fakes.Leases.Held.Clear();
+        _fakes.Time.Advance(_fakes.Settings.GenerationLease / 3);
+
+        await Task.WhenAll(started.Select(generation => generation.Outcome)).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.All(started, generation => Assert.Null(_fakes.Runner.Find(generation.Answer.GenerationId!.Value)));
+    }
+
+    [Fact]
     public async Task A_conversation_with_an_answer_running_refuses_another_with_failed_precondition_and_keeps_the_lease()
     {
         var conversation = _fakes.AddConversation();

@@ -24,7 +24,7 @@ public sealed partial class GenerationRunner(
     /// The most leases one round trip renews; more go in several, sent together. Like the feed's writes, it keeps each
     /// round trip's arrays off the large object heap, which only a full collection frees.
     /// </summary>
-    private const int MaxLeasesPerRenewal = 512;
+    internal const int MaxLeasesPerRenewal = 512;
 
     private readonly ConcurrentDictionary<Guid, LiveGeneration> _running = new();
     private readonly FailureStreak _renewFailures = new(timeProvider, options.Value.GenerationLease);
